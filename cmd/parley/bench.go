@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/parley-dev/parley/internal/envelope"
+	"github.com/parley-dev/parley/internal/parley"
+)
+
+func cmdBench(ctx context.Context, c *cli, args []string) error {
+	if len(args) == 0 || args[0] != "exchange" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(c.stderr, "Usage: parley bench exchange [-n N] [--size BYTES] [--light N] [--json]")
+			return nil
+		}
+		return usagef("want `parley bench exchange`")
+	}
+	fs := newFlags(c, "bench exchange", "bench exchange [-n N] [--size BYTES] [--light N] [--concurrency C] [--json]")
+	n := fs.Int("n", 5000, "letters to push through the full path")
+	size := fs.Int("size", 1024, "letter size in bytes")
+	light := fs.Int("light", 200, "letters sent one at a time to measure latency at light load")
+	conc := fs.Int("concurrency", 64, "concurrent senders in the throughput phase")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if *n < 1 || *size < 1 || *light < 0 || *conc < 1 {
+		return usagef("-n, --size and --concurrency must be positive")
+	}
+	progress := c.stderr
+	if *asJSON {
+		progress = io.Discard
+	}
+	res, err := benchExchange(ctx, benchOptions{Letters: *n, Size: *size, Light: *light, Concurrency: *conc, Progress: progress})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(c.stdout, res)
+	}
+	fmt.Fprintf(c.stdout, "letters:            %d of %d bytes, %d concurrent senders\n", res.Letters, res.Size, *conc)
+	fmt.Fprintf(c.stdout, "throughput:         %.0f letters/s (sealed, signed, stored, delivered, verified, opened, stored, receipted)\n", res.LettersPerSecond)
+	fmt.Fprintf(c.stdout, "latency, light:     p50 %.2f ms, p99 %.2f ms (%d letters one at a time)\n", res.P50ms, res.P99ms, *light)
+	fmt.Fprintf(c.stdout, "latency, loaded:    p50 %.1f ms, p99 %.1f ms\n", res.LoadP50ms, res.LoadP99ms)
+	fmt.Fprintf(c.stdout, "crypto bound:       %.0f letters/s on one core (HPKE seal+open, 2 hybrid signs, 2 hybrid verifies)\n", res.CryptoBound)
+	fmt.Fprintf(c.stdout, "cores used:         %d\n", res.CoresUsed)
+	fmt.Fprintf(c.stdout, "ratio:              %.2f of the crypto bound × cores\n", res.Ratio)
+	return nil
+}
+
+type benchOptions struct {
+	Letters, Size, Light, Concurrency int
+	Progress                          io.Writer
+}
+
+type benchResult struct {
+	Letters          int     `json:"letters"`
+	Size             int     `json:"size_bytes"`
+	LettersPerSecond float64 `json:"letters_per_second"`
+	P50ms            float64 `json:"p50_ms"` // light load: one letter at a time
+	P99ms            float64 `json:"p99_ms"`
+	LoadP50ms        float64 `json:"load_p50_ms"` // during the throughput phase
+	LoadP99ms        float64 `json:"load_p99_ms"`
+	CryptoBound      float64 `json:"crypto_bound_per_second"`
+	CoresUsed        int     `json:"cores_used"`
+	Ratio            float64 `json:"ratio"`
+}
+
+// cryptoBound measures, on one goroutine, the letters per second that the
+// cryptography alone allows: per letter, one HPKE seal and open with the
+// letter's hybrid signature and verification, and one receipt signed and
+// verified.
+func cryptoBound(size int, dur time.Duration) (float64, error) {
+	a, err := envelope.GenerateIdentity()
+	if err != nil {
+		return 0, err
+	}
+	b, err := envelope.GenerateIdentity()
+	if err != nil {
+		return 0, err
+	}
+	body := make([]byte, size)
+	rand.Read(body)
+	start := time.Now()
+	var n int
+	for n = 0; time.Since(start) < dur || n < 20; n++ {
+		wire, env, _, err := envelope.Seal(a, b.Public(), envelope.SealParams{Kind: envelope.KindLetter, Seq: uint64(n + 1), Time: start}, body)
+		if err != nil {
+			return 0, err
+		}
+		if _, _, err := env.Open(b, a.Public()); err != nil {
+			return 0, err
+		}
+		r := envelope.ReceiptFor(envelope.Delivered, env.Header, envelope.Hash(wire), start)
+		if err := envelope.SignReceipt(b, r); err != nil {
+			return 0, err
+		}
+		if err := r.Verify(b.Public()); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// benchExchange runs two nodes on loopback in this process and pushes
+// letters through the full path.
+func benchExchange(ctx context.Context, opt benchOptions) (*benchResult, error) {
+	root, err := os.MkdirTemp("", "parley-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(root)
+	d := &demo{c: &cli{stdout: io.Discard, stderr: io.Discard}, root: root, log: slog.New(slog.DiscardHandler)}
+	defer d.stopAll()
+	fmt.Fprintf(opt.Progress, "measuring the crypto bound on one core…\n")
+	bound, err := cryptoBound(opt.Size, 2*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	if d.north, err = d.newNode(ctx, "north"); err != nil {
+		return nil, err
+	}
+	if d.south, err = d.newNode(ctx, "south"); err != nil {
+		return nil, err
+	}
+	for _, n := range []*demoNode{d.north, d.south} {
+		if err := d.open(ctx, n); err != nil {
+			return nil, err
+		}
+		n.o.cfg.RetryMin, n.o.cfg.RetryMax = 10*time.Millisecond, 100*time.Millisecond
+	}
+	for _, x := range [][2]*demoNode{{d.north, d.south}, {d.south, d.north}} {
+		pub := x[1].o.node.Identity.Public()
+		if err := x[0].o.node.Store.AddPeer(ctx, parley.Peer{Name: x[1].name, URL: x[1].o.cfg.PublicURL, Identity: pub,
+			Channel: parley.ChannelID(x[0].o.node.Identity.Fingerprint(), pub.Fingerprint()), AddedAt: time.Now()}); err != nil {
+			return nil, err
+		}
+	}
+	for _, n := range []*demoNode{d.north, d.south} {
+		if err := d.start(ctx, n); err != nil {
+			return nil, err
+		}
+	}
+	sender := d.north.o.node
+	var mu sync.Mutex
+	started := map[envelope.ID]time.Time{}
+	var lat []time.Duration
+	doneCh := make(chan struct{}, 1)
+	var target int
+	sender.OnDelivered(func(ids []envelope.ID) {
+		now := time.Now()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, id := range ids {
+			if t, ok := started[id]; ok {
+				lat = append(lat, now.Sub(t))
+				delete(started, id)
+			}
+		}
+		if len(lat) >= target {
+			select {
+			case doneCh <- struct{}{}:
+			default:
+			}
+		}
+	})
+	text := make([]byte, opt.Size)
+	for i := range text {
+		text[i] = 'a' + byte(i%26)
+	}
+	content := &parley.Content{Text: string(text)}
+	send := func() error {
+		// The id is known only after the commit; record the start just
+		// before and attach it under the lock after.
+		t0 := time.Now()
+		m, err := sender.Send(ctx, "south", content)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		if len(lat) < target || true {
+			started[m.ID] = t0
+		}
+		mu.Unlock()
+		return nil
+	}
+	wait := func(want int, limit time.Duration) error {
+		deadline := time.After(limit)
+		for {
+			mu.Lock()
+			got := len(lat)
+			mu.Unlock()
+			if got >= want {
+				return nil
+			}
+			select {
+			case <-doneCh:
+			case <-deadline:
+				return fmt.Errorf("timed out: %d of %d letters delivered", got, want)
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+
+	// Light load: one letter at a time, each waited for.
+	fmt.Fprintf(opt.Progress, "light load: %d letters one at a time…\n", opt.Light)
+	for i := 0; i < opt.Light; i++ {
+		mu.Lock()
+		target = i + 1
+		mu.Unlock()
+		if err := send(); err != nil {
+			return nil, err
+		}
+		if err := wait(i+1, 30*time.Second); err != nil {
+			return nil, err
+		}
+	}
+	mu.Lock()
+	lightLat := slices.Clone(lat)
+	lat = lat[:0]
+	target = opt.Letters
+	mu.Unlock()
+
+	fmt.Fprintf(opt.Progress, "throughput: %d letters from %d senders…\n", opt.Letters, opt.Concurrency)
+	start := time.Now()
+	var wg sync.WaitGroup
+	errc := make(chan error, opt.Concurrency)
+	per := make(chan struct{}, opt.Letters)
+	for i := 0; i < opt.Letters; i++ {
+		per <- struct{}{}
+	}
+	close(per)
+	for range opt.Concurrency {
+		wg.Go(func() {
+			for range per {
+				if err := send(); err != nil {
+					errc <- err
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-doneCh:
+				return
+			case <-t.C:
+				mu.Lock()
+				got := len(lat)
+				mu.Unlock()
+				fmt.Fprintf(opt.Progress, "  %d/%d delivered\n", got, opt.Letters)
+				if got >= opt.Letters {
+					return
+				}
+			}
+		}
+	}()
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return nil, err
+	default:
+	}
+	if err := wait(opt.Letters, 10*time.Minute); err != nil {
+		return nil, err
+	}
+	elapsed := time.Since(start)
+	mu.Lock()
+	loadLat := slices.Clone(lat)
+	mu.Unlock()
+	cores := runtime.GOMAXPROCS(0)
+	res := &benchResult{
+		Letters: opt.Letters, Size: opt.Size,
+		LettersPerSecond: float64(opt.Letters) / elapsed.Seconds(),
+		CryptoBound:      bound, CoresUsed: cores,
+	}
+	res.P50ms, res.P99ms = percentileMS(lightLat, 0.50), percentileMS(lightLat, 0.99)
+	res.LoadP50ms, res.LoadP99ms = percentileMS(loadLat, 0.50), percentileMS(loadLat, 0.99)
+	res.Ratio = res.LettersPerSecond / (bound * float64(cores))
+	return res, nil
+}
+
+func percentileMS(ds []time.Duration, p float64) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(p*float64(len(s)-1) + 0.5)
+	return float64(s[i]) / float64(time.Millisecond)
+}

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/internal/parley"
+)
+
+// ConfigFile is the name of the configuration file in the data directory.
+const ConfigFile = "parley.conf"
+
+// Config is a node's configuration. Every field can be set in the data
+// directory's parley.conf ("key = value" lines), overridden by the
+// environment variable PARLEY_<KEY> and by the serve flag --<key>
+// (underscores become dashes), in increasing order of precedence.
+type Config struct {
+	// Dir is the data directory (not a config key: --dir or $PARLEY_DIR).
+	Dir string
+	// Name is this node's name, shown to peers. Set by init.
+	Name string
+	// Listen is the federation listener's address. Default 127.0.0.1:7420.
+	Listen string
+	// PublicURL is the URL peers use to reach this node. Default http://<listen>.
+	PublicURL string
+	// Store is where data lives: "sqlite:FILE" (relative to Dir). Default sqlite:parley.db.
+	Store string
+	// LogLevel is debug, info, warn or error. Default info.
+	LogLevel string
+	// LogFormat is text or json. Default text.
+	LogFormat string
+	// MaxEnvelopeBytes bounds one envelope on the wire. Default 16 MiB.
+	MaxEnvelopeBytes int
+	// MaxAttachmentBytes bounds the attachments of one message. Default 8 MiB.
+	MaxAttachmentBytes int
+	// MaxBodyBytes bounds one federation request body. Default 32 MiB.
+	MaxBodyBytes int
+	// BatchMax is the most envelopes posted in one batch. Default 256.
+	BatchMax int
+	// BatchBytes bounds the envelope bytes in one batch. Default 4 MiB.
+	BatchBytes int
+	// SequenceWindow is how far ahead of the next expected sequence number an
+	// inbound envelope is held rather than refused. Default 4096.
+	SequenceWindow int
+	// RetryMin and RetryMax bound the delivery backoff. Default 200ms and 30s.
+	RetryMin, RetryMax time.Duration
+	// PollInterval is how often workers look for work queued by other
+	// processes (such as `parley send`). Default 500ms.
+	PollInterval time.Duration
+	// HTTPTimeout bounds one request to a peer. Default 30s.
+	HTTPTimeout time.Duration
+	// ShutdownTimeout bounds graceful shutdown on SIGTERM. Default 10s.
+	ShutdownTimeout time.Duration
+}
+
+type option struct {
+	key  string
+	help string
+	def  string
+	ptr  func(c *Config) any
+}
+
+var options = []option{
+	{"name", "this node's name, shown to peers", "", func(c *Config) any { return &c.Name }},
+	{"listen", "federation listener address", "127.0.0.1:7420", func(c *Config) any { return &c.Listen }},
+	{"public_url", "URL peers use to reach this node (default http://<listen>)", "", func(c *Config) any { return &c.PublicURL }},
+	{"store", `storage: "sqlite:FILE", FILE relative to the data directory`, "sqlite:parley.db", func(c *Config) any { return &c.Store }},
+	{"log_level", "debug, info, warn or error", "info", func(c *Config) any { return &c.LogLevel }},
+	{"log_format", "text or json", "text", func(c *Config) any { return &c.LogFormat }},
+	{"max_envelope_bytes", "largest envelope accepted or sent", "16777216", func(c *Config) any { return &c.MaxEnvelopeBytes }},
+	{"max_attachment_bytes", "largest total of attachments in one message", "8388608", func(c *Config) any { return &c.MaxAttachmentBytes }},
+	{"max_body_bytes", "largest federation request body", "33554432", func(c *Config) any { return &c.MaxBodyBytes }},
+	{"batch_max", "most envelopes in one delivery batch", "256", func(c *Config) any { return &c.BatchMax }},
+	{"batch_bytes", "most envelope bytes in one delivery batch", "4194304", func(c *Config) any { return &c.BatchBytes }},
+	{"sequence_window", "how far ahead an inbound sequence number may be held", "4096", func(c *Config) any { return &c.SequenceWindow }},
+	{"retry_min", "first delivery retry delay", "200ms", func(c *Config) any { return &c.RetryMin }},
+	{"retry_max", "longest delivery retry delay", "30s", func(c *Config) any { return &c.RetryMax }},
+	{"poll_interval", "how often to look for work queued by other processes", "500ms", func(c *Config) any { return &c.PollInterval }},
+	{"http_timeout", "timeout of one request to a peer", "30s", func(c *Config) any { return &c.HTTPTimeout }},
+	{"shutdown_timeout", "graceful shutdown limit", "10s", func(c *Config) any { return &c.ShutdownTimeout }},
+}
+
+func setOption(c *Config, o option, v string) error {
+	switch p := o.ptr(c).(type) {
+	case *string:
+		*p = v
+	case *int:
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s = %q: want a non-negative integer", o.key, v)
+		}
+		*p = n
+	case *time.Duration:
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s = %q: want a positive duration such as 500ms or 30s", o.key, v)
+		}
+		*p = d
+	}
+	return nil
+}
+
+func optionByKey(k string) (option, bool) {
+	for _, o := range options {
+		if o.key == k {
+			return o, true
+		}
+	}
+	return option{}, false
+}
+
+// parseConfigFile reads "key = value" lines; values may be double-quoted;
+// '#' starts a comment line. Unknown keys are errors.
+func parseConfigFile(c *Config, b []byte, name string) error {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for line := 1; sc.Scan(); line++ {
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(s, "=")
+		if !ok {
+			return fmt.Errorf("%s:%d: want key = value", name, line)
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if strings.HasPrefix(v, `"`) {
+			uq, err := strconv.Unquote(v)
+			if err != nil {
+				return fmt.Errorf("%s:%d: bad quoted value %s", name, line, v)
+			}
+			v = uq
+		}
+		o, ok := optionByKey(k)
+		if !ok {
+			return fmt.Errorf("%s:%d: unknown option %q (see `parley serve --help`)", name, line, k)
+		}
+		if err := setOption(c, o, v); err != nil {
+			return fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+	}
+	return sc.Err()
+}
+
+// LoadConfig builds the configuration of the node in dir: defaults, then
+// parley.conf, then PARLEY_* environment variables. Flags are applied by the
+// caller with configFlags.
+func LoadConfig(dir string) (*Config, error) {
+	c := &Config{Dir: dir}
+	for _, o := range options {
+		if o.def != "" {
+			if err := setOption(c, o, o.def); err != nil {
+				panic(err)
+			}
+		}
+	}
+	path := filepath.Join(dir, ConfigFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s has no %s (hint: create a node with `parley init --dir %s --name NAME`)", dir, ConfigFile, dir)
+	} else if err != nil {
+		return nil, err
+	}
+	if err := parseConfigFile(c, b, path); err != nil {
+		return nil, err
+	}
+	for _, o := range options {
+		env := "PARLEY_" + strings.ToUpper(o.key)
+		if v, ok := os.LookupEnv(env); ok {
+			if err := setOption(c, o, v); err != nil {
+				return nil, fmt.Errorf("$%s: %w", env, err)
+			}
+		}
+	}
+	return c, nil
+}
+
+// configFlags registers a --key flag for every option on fs; flags given on
+// the command line override the loaded configuration when applied.
+func configFlags(fs *flag.FlagSet) func(c *Config) error {
+	vals := map[string]*string{}
+	for _, o := range options {
+		vals[o.key] = fs.String(strings.ReplaceAll(o.key, "_", "-"), "", o.help+" (default "+strconv.Quote(o.def)+")")
+	}
+	return func(c *Config) error {
+		var err error
+		fs.Visit(func(f *flag.Flag) {
+			k := strings.ReplaceAll(f.Name, "-", "_")
+			if o, ok := optionByKey(k); ok && err == nil {
+				err = setOption(c, o, *vals[k])
+			}
+		})
+		return err
+	}
+}
+
+// Validate checks the configuration and fills derived defaults.
+func (c *Config) Validate() error {
+	if err := parley.ValidName(c.Name); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Listen
+	}
+	if err := parley.ValidURL(c.PublicURL); err != nil {
+		return fmt.Errorf("config public_url: %w", err)
+	}
+	if !strings.HasPrefix(c.Store, "sqlite:") || len(c.Store) == len("sqlite:") {
+		return fmt.Errorf("config store = %q: only sqlite:FILE is supported by this build", c.Store)
+	}
+	if c.MaxEnvelopeBytes < 64<<10 || c.MaxBodyBytes < c.MaxEnvelopeBytes+64 {
+		return fmt.Errorf("config: max_envelope_bytes must be at least 65536 and max_body_bytes larger than it")
+	}
+	if c.BatchMax < 1 || c.BatchMax > 4096 || c.SequenceWindow < 1 {
+		return fmt.Errorf("config: batch_max must be 1 to 4096 and sequence_window at least 1")
+	}
+	return nil
+}
+
+// StorePath is the SQLite database path.
+func (c *Config) StorePath() string {
+	p := strings.TrimPrefix(c.Store, "sqlite:")
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// writeDefaultConfig writes a documented parley.conf.
+func writeDefaultConfig(path, name, listen, publicURL string) error {
+	var b strings.Builder
+	b.WriteString("# Parley node configuration. Every option can be overridden by the\n")
+	b.WriteString("# environment (PARLEY_<KEY>) and by `parley serve --<key>`.\n\n")
+	for _, o := range options {
+		fmt.Fprintf(&b, "# %s\n", o.help)
+		switch o.key {
+		case "name":
+			fmt.Fprintf(&b, "name = %q\n\n", name)
+		case "listen":
+			fmt.Fprintf(&b, "listen = %q\n\n", listen)
+		case "public_url":
+			if publicURL != "" {
+				fmt.Fprintf(&b, "public_url = %q\n\n", publicURL)
+			} else {
+				fmt.Fprintf(&b, "# public_url = \"\"\n\n")
+			}
+		default:
+			fmt.Fprintf(&b, "# %s = %q\n\n", o.key, o.def)
+		}
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}

@@ -1,0 +1,228 @@
+// Command parley runs and operates a Parley node: a secure, accountable
+// back-channel between organisations that do not trust each other.
+//
+// Run `parley help` for the commands; docs/ has the protocol and operations
+// guides.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/parley-dev/parley/internal/envelope"
+	"github.com/parley-dev/parley/internal/parley"
+	"github.com/parley-dev/parley/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
+	stop()
+	os.Exit(code)
+}
+
+// cli carries a command's standard streams, so tests can run commands in
+// process and read exactly what a user would see.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// usageError is a bad invocation: exit status 2 and a hint.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, c *cli, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"init", "create a node: data directory, identity, configuration, database", cmdInit},
+		{"identity", "identity export: write this node's public identity file", cmdIdentity},
+		{"peer", "peer add FILE | peer list: pin a peer from its identity file", cmdPeer},
+		{"serve", "run the node: federation API, delivery workers, /healthz, /metrics", cmdServe},
+		{"send", "seal and queue a letter to a peer; prints the message id", cmdSend},
+		{"inbox", "list received messages", cmdInbox},
+		{"show", "show a message (marks it read and sends the read receipt)", cmdShow},
+		{"status", "peers, queue depth, last delivery, last error", cmdStatus},
+		{"demo", "two nodes on loopback play the whole story", cmdDemo},
+		{"bench", "bench exchange: measure letters/s against the crypto bound", cmdBench},
+	}
+}
+
+func run(ctx context.Context, args []string, c *cli) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(c.stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, cmd := range commands() {
+		if cmd.name == args[0] {
+			err := cmd.run(ctx, c, args[1:])
+			if err == nil {
+				return 0
+			}
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			var ue usageError
+			if errors.As(err, &ue) {
+				fmt.Fprintf(c.stderr, "parley %s: %s\n(run `parley %s --help` for usage)\n", cmd.name, ue.msg, cmd.name)
+				return 2
+			}
+			fmt.Fprintf(c.stderr, "parley %s: %v\n", cmd.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(c.stderr, "parley: unknown command %q (run `parley help`)\n", args[0])
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: parley COMMAND [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, cmd := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", cmd.name, cmd.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Every command takes --dir DIR (default $PARLEY_DIR, else ./parley-data);")
+	fmt.Fprintln(w, "commands that print data take --json. Run `parley COMMAND --help` for details.")
+}
+
+// newFlags returns a flag set whose errors are returned, not printed twice.
+func newFlags(c *cli, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet("parley "+name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(c.stderr, "Usage: parley %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, allowing flags after positional arguments, and
+// turns flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func dirFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("PARLEY_DIR")
+	if def == "" {
+		def = "parley-data"
+	}
+	return fs.String("dir", def, "data directory ($PARLEY_DIR)")
+}
+
+const keyFileName = "identity.key"
+
+// opened is a node opened by a command: its configuration, identity and store.
+type opened struct {
+	cfg  *Config
+	node *parley.Node
+	st   *store.SQLite
+}
+
+func (o *opened) Close() error { return o.st.Close() }
+
+// openNode loads the configuration, the identity and the store of dir.
+func openNode(ctx context.Context, dir string, log *slog.Logger, apply func(*Config) error) (*opened, error) {
+	cfg, err := LoadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	if apply != nil {
+		if err := apply(cfg); err != nil {
+			return nil, usageError{err.Error()}
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	id, err := parley.ReadKeyFile(filepath.Join(dir, keyFileName))
+	if err != nil {
+		return nil, fmt.Errorf("loading identity: %w", err)
+	}
+	st, err := store.OpenSQLite(ctx, cfg.StorePath())
+	if err != nil {
+		return nil, err
+	}
+	n := parley.NewNode(cfg.Name, id, st, log)
+	n.Limits = parley.Limits{MaxEnvelopeBytes: cfg.MaxEnvelopeBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes}
+	n.Window = uint64(cfg.SequenceWindow)
+	return &opened{cfg: cfg, node: n, st: st}, nil
+}
+
+func printJSON(w io.Writer, v any) error {
+	e := json.NewEncoder(w)
+	e.SetIndent("", "  ")
+	return e.Encode(v)
+}
+
+func peerByPrefixOrName(ctx context.Context, n *parley.Node, s string) (parley.Peer, error) {
+	p, err := n.Store.PeerByName(ctx, s)
+	if err == nil {
+		return p, nil
+	}
+	if !errors.Is(err, parley.ErrNotFound) {
+		return p, err
+	}
+	peers, err := n.Store.Peers(ctx)
+	if err != nil {
+		return p, err
+	}
+	var names []string
+	for _, q := range peers {
+		names = append(names, q.Name)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return p, fmt.Errorf("no peer named %q: this node has no peers yet (hint: `parley peer add FILE`)", s)
+	}
+	return p, fmt.Errorf("no peer named %q (peers: %s)", s, strings.Join(names, ", "))
+}
+
+func parseMessageID(s string) (envelope.ID, error) {
+	id, err := envelope.ParseID(s)
+	if err != nil {
+		return id, usagef("%q is not a message id (32 hex digits, as printed by `parley send` and `parley inbox`)", s)
+	}
+	return id, nil
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/parley-dev/parley/internal/envelope"
+	"github.com/parley-dev/parley/internal/parley"
+)
+
+func cmdIdentity(ctx context.Context, c *cli, args []string) error {
+	if len(args) == 0 || args[0] != "export" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(c.stderr, "Usage: parley identity export [--dir DIR] [-o FILE]")
+			return nil
+		}
+		return usagef("want `parley identity export [-o FILE]`")
+	}
+	fs := newFlags(c, "identity", "identity export [--dir DIR] [-o FILE]")
+	dir := dirFlag(fs)
+	out := fs.String("o", "-", "write the identity file here (- for stdout)")
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	o, err := openNode(ctx, *dir, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	b := parley.ExportIdentity(o.node.Identity, o.cfg.Name, o.cfg.PublicURL)
+	if *out == "-" {
+		_, err := c.stdout.Write(b)
+		return err
+	}
+	if err := os.WriteFile(*out, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stderr, "Wrote the public identity of %q to %s (fingerprint %s)\n", o.cfg.Name, *out, o.node.Identity.Fingerprint())
+	return nil
+}
+
+func cmdPeer(ctx context.Context, c *cli, args []string) error {
+	if len(args) == 0 {
+		return usagef("want `parley peer add FILE` or `parley peer list`")
+	}
+	switch args[0] {
+	case "add":
+		return cmdPeerAdd(ctx, c, args[1:])
+	case "list":
+		return cmdPeerList(ctx, c, args[1:])
+	case "-h", "--help":
+		fmt.Fprintln(c.stderr, "Usage: parley peer add FILE [--name NAME] [--url URL] [--json]\n       parley peer list [--json]")
+		return nil
+	}
+	return usagef("unknown subcommand %q; want add or list", args[0])
+}
+
+type peerJSON struct {
+	Name         string `json:"name"`
+	URL          string `json:"url"`
+	Fingerprint  string `json:"fingerprint"`
+	Channel      string `json:"channel"`
+	SafetyNumber string `json:"safety_number"`
+}
+
+func cmdPeerAdd(ctx context.Context, c *cli, args []string) error {
+	fs := newFlags(c, "peer add", "peer add FILE [--dir DIR] [--name NAME] [--url URL] [--json]")
+	dir := dirFlag(fs)
+	name := fs.String("name", "", "local name for the peer (default: the name in the file)")
+	url := fs.String("url", "", "the peer's URL (default: the URL in the file)")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want exactly one identity file (made by `parley identity export` on the peer)")
+	}
+	var b []byte
+	if pos[0] == "-" {
+		b, err = io.ReadAll(io.LimitReader(c.stdin, parley.MaxIdentityFileSize+1))
+	} else {
+		b, err = readBounded(pos[0], parley.MaxIdentityFileSize)
+	}
+	if err != nil {
+		return err
+	}
+	f, pub, err := parley.ParseIdentityFile(b)
+	if err != nil {
+		return err
+	}
+	o, err := openNode(ctx, *dir, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	p := parley.Peer{Name: f.Name, URL: f.URL, Identity: pub, AddedAt: o.node.Now()}
+	if *name != "" {
+		if err := parley.ValidName(*name); err != nil {
+			return usageError{err.Error()}
+		}
+		p.Name = *name
+	}
+	if *url != "" {
+		if err := parley.ValidURL(*url); err != nil {
+			return usageError{err.Error()}
+		}
+		p.URL = *url
+	}
+	self := o.node.Identity.Fingerprint()
+	if pub.Fingerprint() == self {
+		return errors.New("this identity file is this node's own identity")
+	}
+	p.Channel = parley.ChannelID(self, pub.Fingerprint())
+	if err := o.node.Store.AddPeer(ctx, p); err != nil {
+		if errors.Is(err, parley.ErrExists) {
+			return fmt.Errorf("a peer with the name %q or this fingerprint is already pinned (hint: --name to choose another name)", p.Name)
+		}
+		return err
+	}
+	sn := envelope.SafetyNumber(self, pub.Fingerprint())
+	if *asJSON {
+		return printJSON(c.stdout, peerJSON{p.Name, p.URL, pub.Fingerprint().String(), p.Channel.String(), sn})
+	}
+	fmt.Fprintf(c.stdout, "Pinned peer %q at %s\nFingerprint:   %s\nSafety number: %s\n", p.Name, p.URL, pub.Fingerprint(), sn)
+	fmt.Fprintln(c.stdout, "Compare the safety number with your peer over another channel (voice, in person) before you trust it.")
+	return nil
+}
+
+func readBounded(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
+	}
+	return b, nil
+}
+
+func cmdPeerList(ctx context.Context, c *cli, args []string) error {
+	fs := newFlags(c, "peer list", "peer list [--dir DIR] [--json]")
+	dir := dirFlag(fs)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	o, err := openNode(ctx, *dir, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	peers, err := o.node.Store.Peers(ctx)
+	if err != nil {
+		return err
+	}
+	self := o.node.Identity.Fingerprint()
+	out := []peerJSON{}
+	for _, p := range peers {
+		out = append(out, peerJSON{p.Name, p.URL, p.Fingerprint().String(), p.Channel.String(), envelope.SafetyNumber(self, p.Fingerprint())})
+	}
+	if *asJSON {
+		return printJSON(c.stdout, map[string]any{"peers": out})
+	}
+	for _, p := range out {
+		fmt.Fprintf(c.stdout, "%-16s %s  %s\n", p.Name, p.Fingerprint[:16], p.URL)
+	}
+	return nil
+}

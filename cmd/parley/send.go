@@ -1,0 +1,362 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/parley-dev/parley/internal/envelope"
+	"github.com/parley-dev/parley/internal/parley"
+)
+
+// multiFlag collects a repeated flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func cmdSend(ctx context.Context, c *cli, args []string) error {
+	fs := newFlags(c, "send", "send --to PEER (--text T | --file F)... [--dir DIR] [--json]")
+	dir := dirFlag(fs)
+	to := fs.String("to", "", "peer name (required)")
+	var texts, files multiFlag
+	fs.Var(&texts, "text", "text of the letter; repeat for paragraphs; - reads standard input")
+	fs.Var(&files, "file", "attach a file; repeatable")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q (quote the text and pass it with --text)", pos[0])
+	}
+	if *to == "" {
+		return usagef("--to PEER is required")
+	}
+	if len(texts) == 0 && len(files) == 0 {
+		return usagef("nothing to send: give --text TEXT or --file FILE")
+	}
+	o, err := openNode(ctx, *dir, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	if _, err := peerByPrefixOrName(ctx, o.node, *to); err != nil {
+		return err
+	}
+	var content parley.Content
+	var paras []string
+	for _, t := range texts {
+		if t == "-" {
+			b, err := io.ReadAll(io.LimitReader(c.stdin, int64(o.cfg.MaxEnvelopeBytes)+1))
+			if err != nil {
+				return err
+			}
+			t = string(b)
+		}
+		paras = append(paras, t)
+	}
+	content.Text = strings.Join(paras, "\n\n")
+	for _, f := range files {
+		b, err := readBounded(f, int64(o.cfg.MaxAttachmentBytes))
+		if err != nil {
+			return fmt.Errorf("attachment: %w (the limit is max_attachment_bytes = %d)", err, o.cfg.MaxAttachmentBytes)
+		}
+		name := filepath.Base(f)
+		content.Attachments = append(content.Attachments, parley.Attachment{Name: name, Type: parley.AttachmentType(name), Data: b})
+	}
+	m, err := o.node.Send(ctx, *to, &content)
+	if err != nil {
+		if errors.Is(err, parley.ErrContent) {
+			return usageError{err.Error()}
+		}
+		return err
+	}
+	if *asJSON {
+		return printJSON(c.stdout, map[string]any{"id": m.ID.String(), "peer": m.PeerName, "seq": m.Seq, "state": m.State})
+	}
+	fmt.Fprintln(c.stdout, m.ID)
+	return nil
+}
+
+type messageJSON struct {
+	ID          string           `json:"id"`
+	Direction   string           `json:"direction"`
+	Peer        string           `json:"peer"`
+	Seq         uint64           `json:"seq"`
+	Kind        string           `json:"kind"`
+	State       string           `json:"state"`
+	SentAt      time.Time        `json:"sent_at"`
+	StoredAt    time.Time        `json:"stored_at"`
+	DeliveredAt *time.Time       `json:"delivered_at,omitempty"`
+	ReadAt      *time.Time       `json:"read_at,omitempty"`
+	Preview     string           `json:"preview,omitempty"`
+	Text        *string          `json:"text,omitempty"`
+	Attachments []attachmentJSON `json:"attachments,omitempty"`
+	Receipts    []receiptJSON    `json:"receipts,omitempty"`
+}
+
+type attachmentJSON struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Size  int    `json:"size"`
+	Saved string `json:"saved,omitempty"`
+}
+
+type receiptJSON struct {
+	Type     string    `json:"type"`
+	SignedAt time.Time `json:"signed_at"`
+	SignedBy string    `json:"signed_by"`
+	Verified bool      `json:"verified"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func toJSON(m parley.Message) messageJSON {
+	j := messageJSON{
+		ID: m.ID.String(), Direction: string(m.Direction), Peer: m.PeerName, Seq: m.Seq, Kind: m.Kind.String(),
+		State: m.State, SentAt: m.SentAt, StoredAt: m.StoredAt, DeliveredAt: optTime(m.DeliveredAt), ReadAt: optTime(m.ReadAt),
+	}
+	if c, err := parley.DecodeContent(m.Body, parley.Limits{MaxEnvelopeBytes: 1 << 62, MaxAttachmentBytes: 1 << 62}); err == nil {
+		j.Preview = preview(c.Text, 60)
+		for _, a := range c.Attachments {
+			j.Attachments = append(j.Attachments, attachmentJSON{Name: a.Name, Type: a.Type, Size: len(a.Data)})
+		}
+	}
+	return j
+}
+
+func preview(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func cmdInbox(ctx context.Context, c *cli, args []string) error {
+	fs := newFlags(c, "inbox", "inbox [--dir DIR] [--peer PEER] [--unread] [--sent] [--json]")
+	dir := dirFlag(fs)
+	peer := fs.String("peer", "", "only messages with this peer")
+	unread := fs.Bool("unread", false, "only unread messages")
+	sent := fs.Bool("sent", false, "list sent messages instead of received ones")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	o, err := openNode(ctx, *dir, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	f := parley.Filter{Direction: parley.Inbound, Unread: *unread, States: []string{parley.StateApplied}}
+	if *sent {
+		f = parley.Filter{Direction: parley.Outbound, Unread: *unread}
+	}
+	if *peer != "" {
+		p, err := peerByPrefixOrName(ctx, o.node, *peer)
+		if err != nil {
+			return err
+		}
+		fp := p.Fingerprint()
+		f.Peer = &fp
+	}
+	msgs, err := o.node.Store.Messages(ctx, f)
+	if err != nil {
+		return err
+	}
+	out := []messageJSON{}
+	for _, m := range msgs {
+		out = append(out, toJSON(m))
+	}
+	if *asJSON {
+		return printJSON(c.stdout, map[string]any{"messages": out})
+	}
+	if len(out) == 0 {
+		fmt.Fprintln(c.stdout, "No messages.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPEER\tSEQ\tSENT\tSTATE\tTEXT")
+	for _, m := range out {
+		state := m.State
+		if m.ReadAt != nil {
+			state = "read"
+		} else if m.Direction == "in" {
+			state = "unread"
+		}
+		text := m.Preview
+		if len(m.Attachments) > 0 {
+			text += fmt.Sprintf(" [%d attachment(s)]", len(m.Attachments))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", m.ID, m.Peer, m.Seq, m.SentAt.Local().Format("2006-01-02 15:04:05"), state, text)
+	}
+	return tw.Flush()
+}
+
+func cmdShow(ctx context.Context, c *cli, args []string) error {
+	fs := newFlags(c, "show", "show ID [--dir DIR] [--save DIR] [--json]")
+	dir := dirFlag(fs)
+	save := fs.String("save", "", "save attachments into this directory")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want exactly one message id")
+	}
+	id, err := parseMessageID(pos[0])
+	if err != nil {
+		return err
+	}
+	o, err := openNode(ctx, *dir, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	m, content, err := o.node.Open(ctx, id)
+	if errors.Is(err, parley.ErrNotFound) {
+		return fmt.Errorf("no message %s on this node (see `parley inbox`)", id)
+	} else if err != nil {
+		return err
+	}
+	j := toJSON(m)
+	j.Text = &content.Text
+	p, err := o.node.Store.PeerByFingerprint(ctx, m.Peer)
+	if err != nil {
+		return err
+	}
+	rs, err := o.node.Store.Receipts(ctx, m.Peer, m.Direction, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range []envelope.ReceiptType{envelope.Delivered, envelope.Read} {
+		r, ok := rs[t]
+		if !ok {
+			continue
+		}
+		signer, ident := p.Name, p.Identity
+		if m.Direction == parley.Inbound {
+			signer, ident = o.cfg.Name, o.node.Identity.Public()
+		}
+		j.Receipts = append(j.Receipts, receiptJSON{Type: t.String(), SignedAt: r.Time, SignedBy: signer, Verified: r.Verify(ident) == nil})
+	}
+	if *save != "" {
+		if err := os.MkdirAll(*save, 0o700); err != nil {
+			return err
+		}
+		for i, a := range content.Attachments {
+			path := filepath.Join(*save, a.Name)
+			if err := os.WriteFile(path, a.Data, 0o600); err != nil {
+				return err
+			}
+			j.Attachments[i].Saved = path
+		}
+	}
+	if *asJSON {
+		return printJSON(c.stdout, j)
+	}
+	dirWord := "From"
+	if m.Direction == parley.Outbound {
+		dirWord = "To"
+	}
+	fmt.Fprintf(c.stdout, "Message %s\n%s: %s (sequence %d)\nSent: %s\n", m.ID, dirWord, m.PeerName, m.Seq, m.SentAt.Local().Format(time.RFC3339))
+	for _, r := range j.Receipts {
+		v := "signature verified"
+		if !r.Verified {
+			v = "SIGNATURE DOES NOT VERIFY"
+		}
+		fmt.Fprintf(c.stdout, "Receipt: %s at %s, signed by %s (%s)\n", r.Type, r.SignedAt.Local().Format(time.RFC3339), r.SignedBy, v)
+	}
+	fmt.Fprintf(c.stdout, "\n%s\n", content.Text)
+	for _, a := range j.Attachments {
+		fmt.Fprintf(c.stdout, "Attachment: %s (%s, %d bytes)", a.Name, a.Type, a.Size)
+		if a.Saved != "" {
+			fmt.Fprintf(c.stdout, " saved to %s", a.Saved)
+		}
+		fmt.Fprintln(c.stdout)
+	}
+	return nil
+}
+
+func cmdStatus(ctx context.Context, c *cli, args []string) error {
+	fs := newFlags(c, "status", "status [--dir DIR] [--json]")
+	dir := dirFlag(fs)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	o, err := openNode(ctx, *dir, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	sts, err := o.node.Store.Status(ctx)
+	if err != nil {
+		return err
+	}
+	type peerStatusJSON struct {
+		Name         string     `json:"name"`
+		URL          string     `json:"url"`
+		Fingerprint  string     `json:"fingerprint"`
+		QueueDepth   int        `json:"queue_depth"`
+		ReceiptQueue int        `json:"receipt_queue"`
+		Held         int        `json:"held"`
+		Sent         int        `json:"sent"`
+		Received     int        `json:"received"`
+		LastDelivery *time.Time `json:"last_delivery,omitempty"`
+		LastError    string     `json:"last_error,omitempty"`
+		LastErrorAt  *time.Time `json:"last_error_at,omitempty"`
+	}
+	out := struct {
+		Name        string           `json:"name"`
+		Fingerprint string           `json:"fingerprint"`
+		PublicURL   string           `json:"public_url"`
+		Peers       []peerStatusJSON `json:"peers"`
+	}{o.cfg.Name, o.node.Identity.Fingerprint().String(), o.cfg.PublicURL, []peerStatusJSON{}}
+	for _, s := range sts {
+		out.Peers = append(out.Peers, peerStatusJSON{
+			Name: s.Peer.Name, URL: s.Peer.URL, Fingerprint: s.Peer.Fingerprint().String(),
+			QueueDepth: s.QueueDepth, ReceiptQueue: s.ReceiptQueue, Held: s.Held, Sent: s.Sent, Received: s.Received,
+			LastDelivery: optTime(s.LastDelivery), LastError: s.LastError, LastErrorAt: optTime(s.LastErrorAt),
+		})
+	}
+	if *asJSON {
+		return printJSON(c.stdout, out)
+	}
+	fmt.Fprintf(c.stdout, "Node %s  %s  %s\n", out.Name, out.Fingerprint[:16], out.PublicURL)
+	if len(out.Peers) == 0 {
+		fmt.Fprintln(c.stdout, "No peers yet (hint: `parley peer add FILE`).")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PEER\tQUEUE\tSENT\tRECEIVED\tLAST DELIVERY\tLAST ERROR")
+	for _, p := range out.Peers {
+		last := "never"
+		if p.LastDelivery != nil {
+			last = p.LastDelivery.Local().Format("2006-01-02 15:04:05")
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\n", p.Name, p.QueueDepth, p.Sent, p.Received, last, p.LastError)
+	}
+	return tw.Flush()
+}
+
+var _ = flag.ErrHelp

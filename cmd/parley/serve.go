@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/internal/federation"
+	"github.com/parley-dev/parley/internal/parley"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+func cmdServe(ctx context.Context, c *cli, args []string) error {
+	fs := newFlags(c, "serve", "serve [--dir DIR] [--<option> VALUE]...")
+	dir := dirFlag(fs)
+	apply := configFlags(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	cfg, err := LoadConfig(*dir)
+	if err != nil {
+		return err
+	}
+	if err := apply(cfg); err != nil {
+		return usageError{err.Error()}
+	}
+	log := newLogger(c, cfg)
+	o, err := openNode(ctx, *dir, log, apply)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	ln, err := net.Listen("tcp", o.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w (hint: another node may be running; set listen in %s or --listen)", o.cfg.Listen, err, ConfigFile)
+	}
+	s := newServer(o, log)
+	return s.Serve(ctx, ln)
+}
+
+func newLogger(c *cli, cfg *Config) *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		lvl = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	if strings.EqualFold(cfg.LogFormat, "json") {
+		return slog.New(slog.NewJSONHandler(c.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(c.stderr, opts))
+}
+
+// server is a running node: the federation API, the delivery workers and
+// the operational endpoints, wired from one opened data directory.
+type server struct {
+	o         *opened
+	log       *slog.Logger
+	reg       *prometheus.Registry
+	metrics   *federation.Metrics
+	deliverer *federation.Deliverer
+}
+
+func newServer(o *opened, log *slog.Logger) *server {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := federation.NewMetrics(reg)
+	cfg := o.cfg
+	d := &federation.Deliverer{
+		Node: o.node, Client: federation.NewClient(cfg.HTTPTimeout), Log: log, Metrics: m,
+		BatchMax: cfg.BatchMax, BatchBytes: cfg.BatchBytes, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax, Poll: cfg.PollInterval,
+	}
+	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d}
+}
+
+// Handler returns the node's HTTP handler.
+func (s *server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	fed := &federation.Server{
+		Node: s.o.node, Log: s.log, Metrics: s.metrics, MaxBodyBytes: int64(s.o.cfg.MaxBodyBytes),
+		IdentityFile: parley.ExportIdentity(s.o.node.Identity, s.o.cfg.Name, s.o.cfg.PublicURL),
+	}
+	fed.Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := s.o.node.Store.Peers(r.Context()); err != nil {
+			s.log.Error("health check failed", "err", err)
+			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// Serve runs until ctx is done, then shuts down gracefully: it stops
+// accepting requests, lets in-flight ones finish, and stops the workers.
+func (s *server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	wctx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	workersDone := make(chan struct{})
+	go func() {
+		defer close(workersDone)
+		s.deliverer.Run(wctx)
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	s.log.Info("parley node serving", "name", s.o.cfg.Name, "addr", ln.Addr().String(), "public_url", s.o.cfg.PublicURL,
+		"fingerprint", s.o.node.Identity.Fingerprint().Short(), "pid", os.Getpid())
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	s.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), s.o.cfg.ShutdownTimeout)
+	defer cancel()
+	if serr := hs.Shutdown(sctx); serr != nil {
+		s.log.Warn("shutdown", "err", serr)
+	}
+	stopWorkers()
+	<-workersDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

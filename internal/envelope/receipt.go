@@ -1,0 +1,129 @@
+package envelope
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+)
+
+// ReceiptMagic opens every receipt.
+const ReceiptMagic = "PRLR"
+
+// ReceiptBodySize is the size of the signed part of a version 1 receipt.
+const ReceiptBodySize = 4 + 1 + 1 + 2 + 16 + 16 + 32 + 32 + 8 + 32 + 8
+
+// ReceiptSize is the size of a version 1 receipt on the wire.
+const ReceiptSize = ReceiptBodySize + SignatureSize
+
+const ctxReceipt = "parley/v1/receipt"
+
+// ReceiptType says what a receipt acknowledges.
+type ReceiptType uint8
+
+// Receipt types.
+const (
+	Delivered ReceiptType = 1 // the envelope was verified, opened and stored durably
+	Read      ReceiptType = 2 // an operator opened the message
+)
+
+func (t ReceiptType) String() string {
+	switch t {
+	case Delivered:
+		return "delivered"
+	case Read:
+		return "read"
+	}
+	return fmt.Sprintf("receipt(%d)", uint8(t))
+}
+
+// Receipt is a statement, signed by the recipient of an envelope, that the
+// envelope with this id, sequence number and hash reached the given state.
+type Receipt struct {
+	Type      ReceiptType
+	Envelope  ID
+	Channel   ID
+	Sender    Fingerprint // the envelope's sender, to whom the receipt goes
+	Recipient Fingerprint // the envelope's recipient, who signs the receipt
+	Seq       uint64
+	Hash      [32]byte // SHA-256 of the envelope's wire bytes
+	Time      time.Time
+	Signature []byte
+	Raw       []byte // the exact wire bytes, set by ParseReceipt and SignReceipt
+}
+
+func (r *Receipt) body() []byte {
+	b := make([]byte, 0, ReceiptBodySize)
+	b = append(b, ReceiptMagic...)
+	b = append(b, Version, byte(r.Type), 0, 0)
+	b = append(b, r.Envelope[:]...)
+	b = append(b, r.Channel[:]...)
+	b = append(b, r.Sender[:]...)
+	b = append(b, r.Recipient[:]...)
+	b = binary.BigEndian.AppendUint64(b, r.Seq)
+	b = append(b, r.Hash[:]...)
+	return binary.BigEndian.AppendUint64(b, uint64(r.Time.UnixMilli()))
+}
+
+// ReceiptFor returns the unsigned receipt of type t for an envelope.
+func ReceiptFor(t ReceiptType, h *Header, hash [32]byte, now time.Time) *Receipt {
+	return &Receipt{
+		Type: t, Envelope: h.ID, Channel: h.Channel, Sender: h.Sender, Recipient: h.Recipient,
+		Seq: h.Seq, Hash: hash, Time: now.Truncate(time.Millisecond).UTC(),
+	}
+}
+
+// SignReceipt signs r with the recipient's identity and fills Signature and Raw.
+func SignReceipt(id *Identity, r *Receipt) error {
+	if r.Recipient != id.Fingerprint() {
+		return fmt.Errorf("envelope: receipt must be signed by the envelope's recipient")
+	}
+	body := r.body()
+	r.Signature = id.Sign(ctxReceipt, body)
+	r.Raw = append(body, r.Signature...)
+	return nil
+}
+
+// ParseReceipt strictly decodes a receipt. It does not verify the signature.
+func ParseReceipt(b []byte) (*Receipt, error) {
+	if len(b) < 5 || string(b[:4]) != ReceiptMagic {
+		return nil, fmt.Errorf("%w: bad receipt magic", ErrMalformed)
+	}
+	if b[4] != Version {
+		return nil, fmt.Errorf("%w %d", ErrUnknownVersion, b[4])
+	}
+	if len(b) != ReceiptSize {
+		return nil, fmt.Errorf("%w: receipt is %d bytes, want %d", ErrMalformed, len(b), ReceiptSize)
+	}
+	r := &Receipt{Type: ReceiptType(b[5])}
+	if r.Type != Delivered && r.Type != Read {
+		return nil, fmt.Errorf("%w: unknown receipt type %d", ErrMalformed, b[5])
+	}
+	if b[6] != 0 || b[7] != 0 {
+		return nil, fmt.Errorf("%w: reserved flags set", ErrMalformed)
+	}
+	p := b[8:]
+	p = p[copy(r.Envelope[:], p):]
+	p = p[copy(r.Channel[:], p):]
+	p = p[copy(r.Sender[:], p):]
+	p = p[copy(r.Recipient[:], p):]
+	r.Seq = binary.BigEndian.Uint64(p)
+	p = p[8:]
+	p = p[copy(r.Hash[:], p):]
+	ms := binary.BigEndian.Uint64(p)
+	if ms > 1<<62 {
+		return nil, fmt.Errorf("%w: time out of range", ErrMalformed)
+	}
+	r.Time = time.UnixMilli(int64(ms)).UTC()
+	r.Signature = b[ReceiptBodySize:ReceiptSize:ReceiptSize]
+	r.Raw = b[:ReceiptSize:ReceiptSize]
+	return r, nil
+}
+
+// Verify checks the receipt's signature against the identity that must have
+// signed it (the envelope's recipient).
+func (r *Receipt) Verify(signer *PublicIdentity) error {
+	if r.Recipient != signer.Fingerprint() {
+		return fmt.Errorf("%w: receipt names another signer", ErrBadSignature)
+	}
+	return signer.Verify(ctxReceipt, r.Raw[:ReceiptBodySize], r.Signature)
+}

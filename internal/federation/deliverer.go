@@ -1,0 +1,200 @@
+package federation
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/parley-dev/parley/internal/envelope"
+	"github.com/parley-dev/parley/internal/parley"
+)
+
+// Deliverer drains the outbox: one worker per peer posts batches in sequence
+// order, stores the receipts, and retries with capped exponential backoff and
+// jitter. Envelopes leave the outbox only when a valid receipt is stored, so
+// a crash at any point leads to a retry, never to a loss.
+type Deliverer struct {
+	Node    *parley.Node
+	Client  *Client
+	Log     *slog.Logger
+	Metrics *Metrics
+
+	BatchMax   int           // envelopes per batch (default 256)
+	BatchBytes int           // bytes per batch (default 4 MiB)
+	RetryMin   time.Duration // first backoff (default 200ms)
+	RetryMax   time.Duration // backoff cap (default 30s)
+	Poll       time.Duration // how often to look for work written by other processes (default 500ms)
+
+	mu    sync.Mutex
+	wakes map[envelope.Fingerprint]chan struct{}
+}
+
+func (d *Deliverer) defaults() {
+	if d.BatchMax <= 0 {
+		d.BatchMax = 256
+	}
+	if d.BatchBytes <= 0 {
+		d.BatchBytes = 4 << 20
+	}
+	if d.RetryMin <= 0 {
+		d.RetryMin = 200 * time.Millisecond
+	}
+	if d.RetryMax < d.RetryMin {
+		d.RetryMax = max(30*time.Second, d.RetryMin)
+	}
+	if d.Poll <= 0 {
+		d.Poll = 500 * time.Millisecond
+	}
+}
+
+func (d *Deliverer) wakeChan(fp envelope.Fingerprint) chan struct{} {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.wakes == nil {
+		d.wakes = map[envelope.Fingerprint]chan struct{}{}
+	}
+	c, ok := d.wakes[fp]
+	if !ok {
+		c = make(chan struct{}, 1)
+		d.wakes[fp] = c
+	}
+	return c
+}
+
+// Wake tells the worker for peer that there is new work.
+func (d *Deliverer) Wake(fp envelope.Fingerprint) {
+	select {
+	case d.wakeChan(fp) <- struct{}{}:
+	default:
+	}
+}
+
+// Run starts a worker for every peer, including peers added later, and
+// returns when ctx is done and every worker has stopped.
+func (d *Deliverer) Run(ctx context.Context) error {
+	d.defaults()
+	d.Node.OnEnqueue(d.Wake)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	started := map[envelope.Fingerprint]bool{}
+	t := time.NewTicker(d.Poll)
+	defer t.Stop()
+	for {
+		peers, err := d.Node.Store.Peers(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.Log.Error("listing peers", "err", err)
+		}
+		for _, p := range peers {
+			fp := p.Fingerprint()
+			if !started[fp] {
+				started[fp] = true
+				wg.Go(func() { d.worker(ctx, p) })
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (d *Deliverer) worker(ctx context.Context, p parley.Peer) {
+	fp := p.Fingerprint()
+	wake := d.wakeChan(fp)
+	log := d.Log.With("peer", p.Name)
+	var backoff time.Duration
+	poll := time.NewTicker(d.Poll)
+	defer poll.Stop()
+	for ctx.Err() == nil {
+		progressed, err := d.Pass(ctx, p)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			backoff = min(max(2*backoff, d.RetryMin), d.RetryMax)
+			sleep := backoff/2 + rand.N(backoff/2+1)
+			log.Warn("delivery failed; will retry", "err", err, "retry_in", sleep.Round(time.Millisecond))
+			d.Metrics.DeliveryErr.WithLabelValues(p.Name).Inc()
+			if rerr := d.Node.Store.RecordAttempt(context.WithoutCancel(ctx), fp, d.Node.Now(), err); rerr != nil {
+				log.Error("recording delivery error", "err", rerr)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(sleep):
+			}
+			continue
+		}
+		if backoff != 0 {
+			log.Info("delivery resumed")
+			backoff = 0
+		}
+		if progressed {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-poll.C:
+		}
+	}
+}
+
+// Pass delivers at most one batch of read receipts and one batch of
+// envelopes to p. It reports whether it delivered anything.
+func (d *Deliverer) Pass(ctx context.Context, p parley.Peer) (progressed bool, err error) {
+	d.defaults()
+	fp := p.Fingerprint()
+	keys, raws, err := d.Node.Store.PendingReceipts(ctx, fp, d.BatchMax)
+	if err != nil {
+		return false, fmt.Errorf("reading receipt queue: %w", err)
+	}
+	if len(raws) > 0 {
+		if err := d.Client.PostReceipts(ctx, p.URL, raws); err != nil {
+			return false, fmt.Errorf("pushing %d read receipts: %w", len(raws), err)
+		}
+		if err := d.Node.Store.ReceiptsSent(ctx, keys); err != nil {
+			return false, err
+		}
+		d.Metrics.ReceiptsOut.Add(float64(len(raws)))
+		progressed = true
+	}
+	msgs, err := d.Node.Store.Pending(ctx, fp, d.BatchMax, d.BatchBytes)
+	if err != nil {
+		return progressed, fmt.Errorf("reading outbox: %w", err)
+	}
+	d.Metrics.QueueDepth.WithLabelValues(p.Name).Set(float64(len(msgs)))
+	if len(msgs) == 0 {
+		if progressed {
+			return true, d.Node.Store.RecordAttempt(ctx, fp, d.Node.Now(), nil)
+		}
+		return false, nil
+	}
+	wires := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		wires[i] = m.Envelope
+	}
+	start := time.Now()
+	resp, err := d.Client.PostEnvelopes(ctx, p.URL, wires)
+	if err != nil {
+		return progressed, fmt.Errorf("delivering %d envelopes (seq %d–%d): %w", len(msgs), msgs[0].Seq, msgs[len(msgs)-1].Seq, err)
+	}
+	receipts := make([][]byte, len(resp.Results))
+	for i, r := range resp.Results {
+		if r.ID != msgs[i].ID.String() {
+			return progressed, fmt.Errorf("peer answered for envelope %s at position %d, expected %s", r.ID, i, msgs[i].ID)
+		}
+		receipts[i] = r.Receipt
+	}
+	if err := d.Node.Acknowledge(ctx, p, msgs, receipts); err != nil {
+		return progressed, fmt.Errorf("peer returned an unusable receipt: %w", err)
+	}
+	d.Metrics.BatchDuration.Observe(time.Since(start).Seconds())
+	d.Metrics.Sent.Add(float64(len(msgs)))
+	return true, d.Node.Store.RecordAttempt(ctx, fp, d.Node.Now(), nil)
+}

@@ -1,0 +1,486 @@
+package parley
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/parley-dev/parley/internal/envelope"
+)
+
+// Node is one organisation's Parley node: its identity and its store, and
+// the use cases that act on them. It is safe for concurrent use.
+type Node struct {
+	Name     string
+	Identity *envelope.Identity
+	Store    Store
+	Clock    Clock
+	Log      *slog.Logger
+	Limits   Limits
+	// Window is how far beyond the next expected sequence number an inbound
+	// envelope may be and still be held (default 4096).
+	Window uint64
+
+	notifyMu  sync.Mutex
+	notify    []func(peer envelope.Fingerprint)
+	delivered []func(ids []envelope.ID)
+
+	gcMu      sync.Mutex
+	gcPending []*sendReq
+	gcRunning bool
+}
+
+// NewNode returns a node with defaults filled in.
+func NewNode(name string, id *envelope.Identity, st Store, log *slog.Logger) *Node {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Node{Name: name, Identity: id, Store: st, Clock: SystemClock{}, Log: log, Limits: DefaultLimits, Window: 4096}
+}
+
+// OnEnqueue registers f to be called after envelopes for a peer are
+// committed to the outbox (delivery workers use it to wake up).
+func (n *Node) OnEnqueue(f func(peer envelope.Fingerprint)) {
+	n.notifyMu.Lock()
+	defer n.notifyMu.Unlock()
+	n.notify = append(n.notify, f)
+}
+
+// OnDelivered registers f to be called with the ids of outbound envelopes
+// whose delivered receipts were just committed.
+func (n *Node) OnDelivered(f func(ids []envelope.ID)) {
+	n.notifyMu.Lock()
+	defer n.notifyMu.Unlock()
+	n.delivered = append(n.delivered, f)
+}
+
+func (n *Node) wake(peer envelope.Fingerprint) {
+	n.notifyMu.Lock()
+	fs := n.notify
+	n.notifyMu.Unlock()
+	for _, f := range fs {
+		f(peer)
+	}
+}
+
+// ChannelID is the channel two identities share when paired by exchanging
+// identity files: the first 16 bytes of SHA-256 over both fingerprints in
+// byte order, so both sides compute the same id.
+func ChannelID(a, b envelope.Fingerprint) envelope.ID {
+	lo, hi := a, b
+	for i := range lo {
+		if lo[i] != hi[i] {
+			if lo[i] > hi[i] {
+				lo, hi = hi, lo
+			}
+			break
+		}
+	}
+	h := sha256.New()
+	h.Write([]byte("parley channel v1\n"))
+	h.Write(lo[:])
+	h.Write(hi[:])
+	var id envelope.ID
+	copy(id[:], h.Sum(nil))
+	return id
+}
+
+type sendReq struct {
+	ctx     context.Context
+	peer    Peer
+	kind    envelope.Kind
+	body    []byte
+	msg     Message
+	err     error
+	done    chan struct{}
+	sealErr error
+}
+
+// Send seals a letter to the named peer and commits it to the outbox. It
+// returns once the envelope is durable; delivery happens in the background.
+//
+// Concurrent calls are group-committed: whoever finds no commit in progress
+// becomes the leader and commits every pending request, sealing them in
+// parallel, in one transaction per peer.
+func (n *Node) Send(ctx context.Context, peerName string, c *Content) (Message, error) {
+	if err := c.Validate(n.Limits); err != nil {
+		return Message{}, err
+	}
+	p, err := n.Store.PeerByName(ctx, peerName)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return Message{}, fmt.Errorf("no peer named %q (see `parley status` for the peers you have)", peerName)
+		}
+		return Message{}, err
+	}
+	body := EncodeContent(c)
+	if HeaderOverhead+len(body) > n.Limits.MaxEnvelopeBytes {
+		return Message{}, fmt.Errorf("%w: the message would be %d bytes sealed, the limit is %d", ErrContent, HeaderOverhead+len(body), n.Limits.MaxEnvelopeBytes)
+	}
+	req := &sendReq{ctx: ctx, peer: p, kind: envelope.KindLetter, body: body, done: make(chan struct{})}
+	n.gcMu.Lock()
+	n.gcPending = append(n.gcPending, req)
+	leader := !n.gcRunning
+	n.gcRunning = true
+	n.gcMu.Unlock()
+	if leader {
+		n.commitLoop()
+	}
+	select {
+	case <-req.done:
+		return req.msg, req.err
+	case <-ctx.Done():
+		// The commit may still succeed; the caller learns of it from the inbox.
+		return Message{}, ctx.Err()
+	}
+}
+
+// HeaderOverhead is the size an envelope adds to its body.
+const HeaderOverhead = envelope.MinSize
+
+func (n *Node) commitLoop() {
+	for {
+		n.gcMu.Lock()
+		batch := n.gcPending
+		n.gcPending = nil
+		if len(batch) == 0 {
+			n.gcRunning = false
+			n.gcMu.Unlock()
+			return
+		}
+		n.gcMu.Unlock()
+		byPeer := map[envelope.Fingerprint][]*sendReq{}
+		var order []envelope.Fingerprint
+		for _, r := range batch {
+			fp := r.peer.Fingerprint()
+			if _, ok := byPeer[fp]; !ok {
+				order = append(order, fp)
+			}
+			byPeer[fp] = append(byPeer[fp], r)
+		}
+		for _, fp := range order {
+			n.commit(fp, byPeer[fp])
+		}
+	}
+}
+
+func (n *Node) commit(fp envelope.Fingerprint, reqs []*sendReq) {
+	// The leader's context may end while it commits for others; the commit
+	// itself is short and must not be half-done, so it runs uncancelled.
+	ctx := context.WithoutCancel(reqs[0].ctx)
+	now := n.Clock.Now()
+	err := n.Store.Enqueue(ctx, fp, len(reqs), func(first uint64) ([]Outgoing, error) {
+		out := make([]Outgoing, len(reqs))
+		err := Parallel(len(reqs), func(i int) error {
+			r := reqs[i]
+			wire, env, salt, err := envelope.Seal(n.Identity, r.peer.Identity, envelope.SealParams{
+				Kind: r.kind, Channel: r.peer.Channel, Seq: first + uint64(i), Time: now,
+			}, r.body)
+			if err != nil {
+				return err
+			}
+			out[i] = Outgoing{Env: env, Wire: wire, Salt: salt, Body: r.body}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i, o := range out {
+			reqs[i].msg = Message{
+				ID: o.Env.Header.ID, Direction: Outbound, Peer: fp, PeerName: reqs[i].peer.Name,
+				Channel: o.Env.Header.Channel, Seq: o.Env.Header.Seq, Kind: o.Env.Header.Kind,
+				SentAt: o.Env.Header.Time, StoredAt: now, State: StateQueued, Envelope: o.Wire,
+				Hash: envelope.Hash(o.Wire), Salt: o.Salt, Body: o.Body,
+			}
+		}
+		return out, nil
+	})
+	for _, r := range reqs {
+		if err != nil {
+			r.err = fmt.Errorf("send: %w", err)
+			r.msg = Message{}
+		}
+		close(r.done)
+	}
+	if err == nil {
+		n.wake(fp)
+	}
+}
+
+// Parallel calls f(0..n-1) on up to GOMAXPROCS goroutines and returns the
+// first error.
+func Parallel(n int, f func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			if err := f(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	next := make(chan int, n)
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = f(i)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Receive verifies, opens and durably stores a batch of envelopes that
+// arrived from a peer, and returns one result with a signed delivered receipt
+// per envelope. The batch is all or nothing: on the first invalid envelope
+// it returns a coded *Error naming its index and stores nothing.
+func (n *Node) Receive(ctx context.Context, wires [][]byte) ([]Result, error) {
+	if len(wires) == 0 {
+		return nil, nil
+	}
+	envs := make([]*envelope.Envelope, len(wires))
+	var sender Peer
+	for i, w := range wires {
+		if len(w) > n.Limits.MaxEnvelopeBytes {
+			return nil, Errorf(CodeTooLarge, i, "envelope of %d bytes exceeds the limit of %d", len(w), n.Limits.MaxEnvelopeBytes)
+		}
+		e, err := envelope.Parse(w)
+		if err != nil {
+			if errors.Is(err, envelope.ErrUnknownVersion) {
+				return nil, &Error{Code: CodeUnknownVersion, Index: i, Message: "unsupported envelope version", Err: err}
+			}
+			return nil, &Error{Code: CodeMalformed, Index: i, Message: "malformed envelope", Err: err}
+		}
+		envs[i] = e
+		if i == 0 {
+			p, err := n.Store.PeerByFingerprint(ctx, e.Header.Sender)
+			if errors.Is(err, ErrNotFound) {
+				return nil, Errorf(CodeUnknownSender, i, "sender %s is not a pinned peer of this node", e.Header.Sender.Short())
+			} else if err != nil {
+				return nil, fmt.Errorf("receive: %w", err)
+			}
+			sender = p
+		} else if e.Header.Sender != sender.Fingerprint() {
+			return nil, Errorf(CodeMalformed, i, "a batch must come from a single sender")
+		}
+		if e.Header.Channel != sender.Channel {
+			return nil, Errorf(CodeWrongChannel, i, "envelope names channel %s, not the channel with this sender", e.Header.Channel)
+		}
+		if e.Header.Recipient != n.Identity.Fingerprint() {
+			return nil, Errorf(CodeWrongRecipient, i, "envelope is addressed to %s, not to this node", e.Header.Recipient.Short())
+		}
+		if e.Header.Kind != envelope.KindLetter {
+			return nil, Errorf(CodeBadContent, i, "envelope kind %s is not accepted by this node yet", e.Header.Kind)
+		}
+	}
+	in := make([]Incoming, len(wires))
+	now := n.Clock.Now()
+	err := Parallel(len(wires), func(i int) error {
+		e := envs[i]
+		salt, body, err := e.Open(n.Identity, sender.Identity)
+		switch {
+		case errors.Is(err, envelope.ErrUnknownKey):
+			return &Error{Code: CodeUnknownKey, Index: i, Message: "sealed to an encryption key this node does not hold", Err: err}
+		case errors.Is(err, envelope.ErrBadSignature):
+			return &Error{Code: CodeBadSignature, Index: i, Message: "signature does not verify", Err: err}
+		case errors.Is(err, envelope.ErrDecrypt):
+			return &Error{Code: CodeDecryptFailed, Index: i, Message: "ciphertext does not open", Err: err}
+		case errors.Is(err, envelope.ErrCommitmentMismatch):
+			return &Error{Code: CodeCommitmentMismatch, Index: i, Message: "content does not match the signed commitment", Err: err}
+		case err != nil:
+			return &Error{Code: CodeMalformed, Index: i, Message: "envelope does not open", Err: err}
+		}
+		if _, err := DecodeContent(body, n.Limits); err != nil {
+			return &Error{Code: CodeBadContent, Index: i, Message: "content is not a well-formed letter", Err: err}
+		}
+		r := envelope.ReceiptFor(envelope.Delivered, e.Header, envelope.Hash(wires[i]), now)
+		if err := envelope.SignReceipt(n.Identity, r); err != nil {
+			return err
+		}
+		in[i] = Incoming{Env: e, Wire: wires[i], Salt: salt, Body: body, Receipt: r}
+		return nil
+	})
+	if err != nil {
+		return nil, firstCoded(err)
+	}
+	res, err := n.Store.Receive(ctx, sender.Fingerprint(), n.Window, in)
+	if err != nil {
+		var ce *Error
+		if errors.As(err, &ce) {
+			return nil, ce
+		}
+		return nil, fmt.Errorf("receive: %w", err)
+	}
+	return res, nil
+}
+
+// firstCoded picks the coded error with the lowest index out of a joined error.
+func firstCoded(err error) error {
+	var best *Error
+	var walk func(error)
+	walk = func(e error) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		var ce *Error
+		if errors.As(e, &ce) && (best == nil || ce.Index < best.Index) {
+			best = ce
+		}
+	}
+	walk(err)
+	if best != nil {
+		return best
+	}
+	return err
+}
+
+// Acknowledge checks the delivered receipts a peer returned for envelopes
+// this node sent, and stores them. A receipt that does not verify or does not
+// match the envelope it names is an error; valid ones before it are stored.
+func (n *Node) Acknowledge(ctx context.Context, peer Peer, sent []Message, raws [][]byte) error {
+	if len(raws) != len(sent) {
+		return fmt.Errorf("peer returned %d receipts for %d envelopes", len(raws), len(sent))
+	}
+	rs := make([]*envelope.Receipt, len(raws))
+	verr := Parallel(len(raws), func(i int) error {
+		r, err := envelope.ParseReceipt(raws[i])
+		if err != nil {
+			return fmt.Errorf("receipt %d: %w", i, err)
+		}
+		if err := checkReceipt(r, n.Identity.Fingerprint(), peer, sent[i], envelope.Delivered); err != nil {
+			return fmt.Errorf("receipt %d: %w", i, err)
+		}
+		rs[i] = r
+		return nil
+	})
+	good := rs
+	for i, r := range rs {
+		if r == nil {
+			good = rs[:i]
+			break
+		}
+	}
+	if len(good) > 0 {
+		if err := n.Store.Acknowledge(ctx, peer.Fingerprint(), good); err != nil {
+			return fmt.Errorf("storing receipts: %w", err)
+		}
+		n.notifyMu.Lock()
+		fs := n.delivered
+		n.notifyMu.Unlock()
+		if len(fs) > 0 {
+			ids := make([]envelope.ID, len(good))
+			for i, r := range good {
+				ids[i] = r.Envelope
+			}
+			for _, f := range fs {
+				f(ids)
+			}
+		}
+	}
+	return verr
+}
+
+func checkReceipt(r *envelope.Receipt, self envelope.Fingerprint, peer Peer, m Message, t envelope.ReceiptType) error {
+	if r.Type != t || r.Envelope != m.ID || r.Seq != m.Seq || r.Hash != m.Hash ||
+		r.Channel != m.Channel || r.Sender != self || r.Recipient != peer.Fingerprint() {
+		return fmt.Errorf("receipt does not match envelope %s", m.ID)
+	}
+	return r.Verify(peer.Identity)
+}
+
+// Open returns a message and its decoded content, and for an unread inbound
+// message records that it was read and queues a signed read receipt.
+func (n *Node) Open(ctx context.Context, id envelope.ID) (Message, *Content, error) {
+	m, err := n.Store.Message(ctx, id)
+	if err != nil {
+		return Message{}, nil, err
+	}
+	c, err := DecodeContent(m.Body, Limits{MaxEnvelopeBytes: 1 << 62, MaxAttachmentBytes: 1 << 62})
+	if err != nil {
+		return m, nil, fmt.Errorf("stored message %s: %w", id, err)
+	}
+	if m.Direction == Inbound && m.ReadAt.IsZero() && m.State == StateApplied {
+		now := n.Clock.Now()
+		h, err := envelope.ParseHeader(m.Envelope[:envelope.HeaderSize])
+		if err != nil {
+			return m, nil, fmt.Errorf("stored message %s: %w", id, err)
+		}
+		r := envelope.ReceiptFor(envelope.Read, h, m.Hash, now)
+		if err := envelope.SignReceipt(n.Identity, r); err != nil {
+			return m, nil, err
+		}
+		if _, err := n.Store.MarkRead(ctx, id, now, r); err != nil {
+			return m, nil, fmt.Errorf("marking read: %w", err)
+		}
+		m.ReadAt = now
+		n.wake(m.Peer)
+	}
+	return m, c, nil
+}
+
+// ReceiveReceipts verifies read receipts pushed by a peer and stores them.
+// All or nothing, like Receive.
+func (n *Node) ReceiveReceipts(ctx context.Context, raws [][]byte) error {
+	if len(raws) == 0 {
+		return nil
+	}
+	rs := make([]*envelope.Receipt, len(raws))
+	var signer Peer
+	for i, raw := range raws {
+		r, err := envelope.ParseReceipt(raw)
+		if err != nil {
+			if errors.Is(err, envelope.ErrUnknownVersion) {
+				return &Error{Code: CodeUnknownVersion, Index: i, Message: "unsupported receipt version", Err: err}
+			}
+			return &Error{Code: CodeMalformed, Index: i, Message: "malformed receipt", Err: err}
+		}
+		if i == 0 {
+			p, err := n.Store.PeerByFingerprint(ctx, r.Recipient)
+			if errors.Is(err, ErrNotFound) {
+				return Errorf(CodeUnknownSender, i, "receipt signer %s is not a pinned peer of this node", r.Recipient.Short())
+			} else if err != nil {
+				return fmt.Errorf("receipts: %w", err)
+			}
+			signer = p
+		} else if r.Recipient != signer.Fingerprint() {
+			return Errorf(CodeMalformed, i, "a batch must come from a single sender")
+		}
+		if r.Sender != n.Identity.Fingerprint() {
+			return Errorf(CodeWrongRecipient, i, "receipt is for envelopes sent by %s, not by this node", r.Sender.Short())
+		}
+		if r.Channel != signer.Channel {
+			return Errorf(CodeWrongChannel, i, "receipt names another channel")
+		}
+		if r.Type != envelope.Read {
+			return Errorf(CodeMalformed, i, "only read receipts are pushed; delivered receipts travel in delivery responses")
+		}
+		rs[i] = r
+	}
+	if err := Parallel(len(rs), func(i int) error {
+		if err := rs[i].Verify(signer.Identity); err != nil {
+			return &Error{Code: CodeBadSignature, Index: i, Message: "receipt signature does not verify", Err: err}
+		}
+		return nil
+	}); err != nil {
+		return firstCoded(err)
+	}
+	return n.Store.StoreReadReceipts(ctx, signer.Fingerprint(), rs)
+}
+
+// Now is a convenience for n.Clock.Now().
+func (n *Node) Now() time.Time { return n.Clock.Now() }

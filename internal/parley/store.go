@@ -1,0 +1,148 @@
+package parley
+
+import (
+	"context"
+	"time"
+
+	"github.com/parley-dev/parley/internal/envelope"
+)
+
+// Peer is another node this node has a channel with.
+type Peer struct {
+	Name     string
+	URL      string
+	Identity *envelope.PublicIdentity
+	Channel  envelope.ID
+	AddedAt  time.Time
+}
+
+// Fingerprint is the peer's identity fingerprint.
+func (p *Peer) Fingerprint() envelope.Fingerprint { return p.Identity.Fingerprint() }
+
+// PeerStatus is what `parley status` shows for a peer.
+type PeerStatus struct {
+	Peer           Peer
+	QueueDepth     int       // outbound envelopes not yet acknowledged
+	ReceiptQueue   int       // read receipts not yet pushed
+	Held           int       // inbound envelopes waiting for a gap to fill
+	Sent, Received int       // totals
+	LastDelivery   time.Time // last successful delivery to the peer
+	LastError      string    // last delivery error, cleared on success
+	LastErrorAt    time.Time
+}
+
+// Outgoing is a sealed envelope ready to be committed by Enqueue.
+type Outgoing struct {
+	Env  *envelope.Envelope
+	Wire []byte
+	Salt []byte
+	Body []byte
+}
+
+// Incoming is a verified and opened inbound envelope with the delivered
+// receipt that will be released once it is committed.
+type Incoming struct {
+	Env     *envelope.Envelope
+	Wire    []byte
+	Salt    []byte
+	Body    []byte
+	Receipt *envelope.Receipt
+}
+
+// Result of storing one Incoming.
+type Result struct {
+	Status  string // "stored", "held" or "duplicate"
+	Receipt []byte // the signed delivered receipt to return to the sender
+}
+
+// PeerStore keeps pinned peers. Implementations are safe for concurrent use.
+type PeerStore interface {
+	// AddPeer pins a peer; ErrExists if the name or fingerprint is taken.
+	AddPeer(ctx context.Context, p Peer) error
+	// PeerByName and PeerByFingerprint return ErrNotFound for unknown peers.
+	PeerByName(ctx context.Context, name string) (Peer, error)
+	PeerByFingerprint(ctx context.Context, fp envelope.Fingerprint) (Peer, error)
+	Peers(ctx context.Context) ([]Peer, error)
+}
+
+// OutboxStore keeps outbound envelopes until the peer acknowledges them.
+type OutboxStore interface {
+	// Enqueue allocates n consecutive sequence numbers on the channel to
+	// peer, calls seal with the first, and commits the returned envelopes,
+	// their messages and their outbox entries in one transaction. seal runs
+	// inside the transaction and must not touch the store. Concurrent calls
+	// for one peer are serialised, so sequence numbers never repeat or skip.
+	Enqueue(ctx context.Context, peer envelope.Fingerprint, n int, seal func(firstSeq uint64) ([]Outgoing, error)) error
+	// Pending returns up to max outbox entries for peer, lowest sequence
+	// number first, whose encoded size stays within maxBytes (at least one).
+	Pending(ctx context.Context, peer envelope.Fingerprint, max, maxBytes int) ([]Message, error)
+	// Acknowledge stores verified delivered receipts and removes their
+	// envelopes from the outbox, in one transaction. Idempotent.
+	Acknowledge(ctx context.Context, peer envelope.Fingerprint, receipts []*envelope.Receipt) error
+	// RecordAttempt notes the outcome of a delivery attempt for status.
+	RecordAttempt(ctx context.Context, peer envelope.Fingerprint, at time.Time, err error) error
+}
+
+// InboxStore keeps inbound envelopes.
+type InboxStore interface {
+	// Receive commits verified inbound envelopes from peer in one
+	// transaction, in order: an envelope already stored with the same bytes
+	// is a duplicate (its stored receipt is returned); the same id with other
+	// bytes is CodeEnvelopeConflict; a sequence number already used by
+	// another envelope is CodeSequenceReused; one at or beyond the next
+	// expected plus window is CodeSequenceWindow. On any coded error nothing
+	// is committed. Envelopes are applied (made visible) strictly in
+	// sequence order; later ones are held until the gap fills.
+	Receive(ctx context.Context, peer envelope.Fingerprint, window uint64, in []Incoming) ([]Result, error)
+}
+
+// MessageStore reads messages and records that they were read.
+type MessageStore interface {
+	// Message returns the message with this envelope id, inbound first;
+	// ErrNotFound if none.
+	Message(ctx context.Context, id envelope.ID) (Message, error)
+	// Messages lists messages matching f, oldest first.
+	Messages(ctx context.Context, f Filter) ([]Message, error)
+	// MarkRead records that an inbound message was read and queues the
+	// signed read receipt for the peer, in one transaction. It returns
+	// false if the message had already been read (nothing is queued).
+	MarkRead(ctx context.Context, id envelope.ID, at time.Time, receipt *envelope.Receipt) (bool, error)
+	// Receipts returns the receipts stored for a message, by type.
+	Receipts(ctx context.Context, peer envelope.Fingerprint, dir Direction, id envelope.ID) (map[envelope.ReceiptType]*envelope.Receipt, error)
+	// PendingReceipts returns up to max queued read receipts for peer, with
+	// the keys to pass to ReceiptsSent.
+	PendingReceipts(ctx context.Context, peer envelope.Fingerprint, max int) (keys []int64, raws [][]byte, err error)
+	ReceiptsSent(ctx context.Context, keys []int64) error
+	// StoreReadReceipts stores verified read receipts for outbound messages.
+	// CodeUnknownMessage if one names no message sent to peer. Idempotent.
+	StoreReadReceipts(ctx context.Context, peer envelope.Fingerprint, receipts []*envelope.Receipt) error
+	// Status returns per-peer delivery status.
+	Status(ctx context.Context) ([]PeerStatus, error)
+}
+
+// Filter selects messages.
+type Filter struct {
+	Direction Direction // empty: both
+	Peer      *envelope.Fingerprint
+	Unread    bool
+	States    []string // empty: any
+	Limit     int      // 0: no limit
+}
+
+// Store is everything a Node needs. Implementations: internal/store.
+type Store interface {
+	PeerStore
+	OutboxStore
+	InboxStore
+	MessageStore
+	Close() error
+}
+
+// Clock is the source of time; tests inject a fake.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }

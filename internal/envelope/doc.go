@@ -12,7 +12,12 @@
 //     is broken.
 //   - The signature covers the exact header bytes received; nothing is
 //     re-serialised to verify. Parsing is strict: a header has exactly one
-//     encoding, so a verified envelope cannot be malleated.
+//     encoding, so the signed part (header and signature) cannot be
+//     malleated. The ciphertext is not signed: it is bound to the header by
+//     the HPKE associated data and to the plaintext by the commitment, so a
+//     party that knows the plaintext and salt (the recipient) could produce
+//     other ciphertext bytes that open to the same content; identify an
+//     envelope by its header and signature when that matters.
 //   - Both identities are inside what is signed (the header) and inside the
 //     HPKE info string, so a recipient cannot re-address a signed message to
 //     someone else, and the ciphertext is bound to the header and signature

@@ -248,6 +248,13 @@ func aad(headerRaw, sig []byte) []byte {
 	return append(a, sig...)
 }
 
+// validTime reports whether t encodes as an unsigned millisecond count that
+// ParseHeader and ParseReceipt accept.
+func validTime(t time.Time) bool {
+	ms := t.UnixMilli()
+	return ms >= 0 && ms <= 1<<62
+}
+
 // SealParams is what the sender chooses for one envelope.
 type SealParams struct {
 	Kind    Kind
@@ -265,6 +272,9 @@ type SealParams struct {
 func Seal(sender *Identity, recipient *PublicIdentity, p SealParams, body []byte) (wire []byte, env *Envelope, salt []byte, err error) {
 	if !p.Kind.Valid() || p.Seq == 0 {
 		return nil, nil, nil, fmt.Errorf("envelope: invalid kind or sequence number")
+	}
+	if !validTime(p.Time) {
+		return nil, nil, nil, fmt.Errorf("envelope: time %v is out of range", p.Time)
 	}
 	salt = make([]byte, SaltSize)
 	rand.Read(salt)

@@ -12,6 +12,13 @@ import (
 // they accept re-encodes to exactly the input, and nothing but a genuine
 // item ever verifies or opens. Their seed corpora are the f.Add calls below
 // and the files under testdata/fuzz/, which TestVectors -update writes.
+//
+// Envelopes (4,701 bytes and up) and receipts (3,525 bytes) are large inputs
+// for Go's minimizer, which tries O(n²) candidates on every input that adds
+// coverage; meanwhile the coordinator reports 0 execs/sec (golang/go#48820,
+// #51484). Bound minimization for useful throughput, for example
+//
+//	go test ./internal/envelope -run '^$' -fuzz '^FuzzParse$' -fuzztime 5m -fuzzminimizetime 200x
 
 // fuzzFixture holds the identities and the genuine items the targets start
 // from. They come from the stored vectors only: the fuzzing engine replays

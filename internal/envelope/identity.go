@@ -240,7 +240,7 @@ func SafetyNumber(a, b Fingerprint) string {
 	h.Write(a[:])
 	h.Write(b[:])
 	sum := h.Sum(nil)
-	// 12 groups from 30 bytes: each 5-digit group from 40 bits mod 100000.
+	// 12 groups from 60 bytes: each 5-digit group from 40 bits mod 100000.
 	ext := sha256.Sum256(sum)
 	src := append(sum, ext[:]...)
 	var groups []string

@@ -77,6 +77,9 @@ func SignReceipt(id *Identity, r *Receipt) error {
 	if r.Recipient != id.Fingerprint() {
 		return fmt.Errorf("envelope: receipt must be signed by the envelope's recipient")
 	}
+	if (r.Type != Delivered && r.Type != Read) || r.Seq == 0 || !validTime(r.Time) {
+		return fmt.Errorf("envelope: receipt has an invalid type, sequence number or time")
+	}
 	body := r.body()
 	r.Signature = id.Sign(ctxReceipt, body)
 	r.Raw = append(body, r.Signature...)
@@ -114,6 +117,9 @@ func ParseReceipt(b []byte) (*Receipt, error) {
 		return nil, fmt.Errorf("%w: time out of range", ErrMalformed)
 	}
 	r.Time = time.UnixMilli(int64(ms)).UTC()
+	if r.Seq == 0 {
+		return nil, fmt.Errorf("%w: sequence number 0", ErrMalformed)
+	}
 	r.Signature = b[ReceiptBodySize:ReceiptSize:ReceiptSize]
 	r.Raw = b[:ReceiptSize:ReceiptSize]
 	return r, nil
@@ -122,6 +128,9 @@ func ParseReceipt(b []byte) (*Receipt, error) {
 // Verify checks the receipt's signature against the identity that must have
 // signed it (the envelope's recipient).
 func (r *Receipt) Verify(signer *PublicIdentity) error {
+	if len(r.Raw) != ReceiptSize || len(r.Signature) != SignatureSize {
+		return fmt.Errorf("%w: receipt is not signed", ErrBadSignature)
+	}
 	if r.Recipient != signer.Fingerprint() {
 		return fmt.Errorf("%w: receipt names another signer", ErrBadSignature)
 	}

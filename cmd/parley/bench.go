@@ -155,74 +155,67 @@ func benchExchange(ctx context.Context, opt benchOptions) (*benchResult, error) 
 		}
 	}
 	sender := d.north.o.node
+	// Delivery may be acknowledged before Send returns the id, so start and
+	// end times are recorded separately and joined per phase.
 	var mu sync.Mutex
-	started := map[envelope.ID]time.Time{}
-	var lat []time.Duration
-	doneCh := make(chan struct{}, 1)
-	var target int
+	starts := map[envelope.ID]time.Time{}
+	ends := map[envelope.ID]time.Time{}
 	sender.OnDelivered(func(ids []envelope.ID) {
 		now := time.Now()
 		mu.Lock()
 		defer mu.Unlock()
 		for _, id := range ids {
-			if t, ok := started[id]; ok {
-				lat = append(lat, now.Sub(t))
-				delete(started, id)
-			}
-		}
-		if len(lat) >= target {
-			select {
-			case doneCh <- struct{}{}:
-			default:
-			}
+			ends[id] = now
 		}
 	})
+	delivered := func() int { mu.Lock(); defer mu.Unlock(); return len(ends) }
 	text := make([]byte, opt.Size)
 	for i := range text {
 		text[i] = 'a' + byte(i%26)
 	}
 	content := &parley.Content{Text: string(text)}
 	send := func() error {
-		// The id is known only after the commit; record the start just
-		// before and attach it under the lock after.
 		t0 := time.Now()
 		m, err := sender.Send(ctx, "south", content)
 		if err != nil {
 			return err
 		}
 		mu.Lock()
-		if len(lat) < target || true {
-			started[m.ID] = t0
-		}
+		starts[m.ID] = t0
 		mu.Unlock()
 		return nil
 	}
 	wait := func(want int, limit time.Duration) error {
-		deadline := time.After(limit)
-		for {
-			mu.Lock()
-			got := len(lat)
-			mu.Unlock()
-			if got >= want {
-				return nil
+		deadline := time.Now().Add(limit)
+		for delivered() < want {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("timed out: %d of %d letters delivered", delivered(), want)
 			}
 			select {
-			case <-doneCh:
-			case <-deadline:
-				return fmt.Errorf("timed out: %d of %d letters delivered", got, want)
 			case <-ctx.Done():
 				return ctx.Err()
-			case <-time.After(50 * time.Millisecond):
+			case <-time.After(200 * time.Microsecond):
 			}
 		}
+		return nil
+	}
+	// latencies joins and clears the recorded starts and ends.
+	latencies := func() []time.Duration {
+		mu.Lock()
+		defer mu.Unlock()
+		var ds []time.Duration
+		for id, t0 := range starts {
+			if t1, ok := ends[id]; ok {
+				ds = append(ds, t1.Sub(t0))
+			}
+		}
+		clear(starts)
+		return ds
 	}
 
 	// Light load: one letter at a time, each waited for.
 	fmt.Fprintf(opt.Progress, "light load: %d letters one at a time…\n", opt.Light)
 	for i := 0; i < opt.Light; i++ {
-		mu.Lock()
-		target = i + 1
-		mu.Unlock()
 		if err := send(); err != nil {
 			return nil, err
 		}
@@ -230,13 +223,10 @@ func benchExchange(ctx context.Context, opt benchOptions) (*benchResult, error) 
 			return nil, err
 		}
 	}
-	mu.Lock()
-	lightLat := slices.Clone(lat)
-	lat = lat[:0]
-	target = opt.Letters
-	mu.Unlock()
+	lightLat := latencies()
 
 	fmt.Fprintf(opt.Progress, "throughput: %d letters from %d senders…\n", opt.Letters, opt.Concurrency)
+	total := opt.Light + opt.Letters
 	start := time.Now()
 	var wg sync.WaitGroup
 	errc := make(chan error, opt.Concurrency)
@@ -255,37 +245,31 @@ func benchExchange(ctx context.Context, opt benchOptions) (*benchResult, error) 
 			}
 		})
 	}
+	stopProgress := make(chan struct{})
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for {
 			select {
-			case <-doneCh:
+			case <-stopProgress:
 				return
 			case <-t.C:
-				mu.Lock()
-				got := len(lat)
-				mu.Unlock()
-				fmt.Fprintf(opt.Progress, "  %d/%d delivered\n", got, opt.Letters)
-				if got >= opt.Letters {
-					return
-				}
+				fmt.Fprintf(opt.Progress, "  %d/%d delivered\n", delivered()-opt.Light, opt.Letters)
 			}
 		}
 	}()
+	defer close(stopProgress)
 	wg.Wait()
 	select {
 	case err := <-errc:
 		return nil, err
 	default:
 	}
-	if err := wait(opt.Letters, 10*time.Minute); err != nil {
+	if err := wait(total, 10*time.Minute); err != nil {
 		return nil, err
 	}
 	elapsed := time.Since(start)
-	mu.Lock()
-	loadLat := slices.Clone(lat)
-	mu.Unlock()
+	loadLat := latencies()
 	cores := runtime.GOMAXPROCS(0)
 	res := &benchResult{
 		Letters: opt.Letters, Size: opt.Size,

@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/parley-dev/parley/internal/envelope"
@@ -329,6 +328,5 @@ func (d *demo) run(ctx context.Context) error {
 		}
 	}
 	d.detail("north holds a verified delivered receipt for each of the %d backlog letters", len(backlog))
-	_ = strings.TrimSpace
 	return nil
 }

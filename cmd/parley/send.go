@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -359,4 +358,3 @@ func cmdStatus(ctx context.Context, c *cli, args []string) error {
 	return tw.Flush()
 }
 
-var _ = flag.ErrHelp

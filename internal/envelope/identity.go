@@ -77,6 +77,8 @@ type PublicIdentity struct {
 	ml      *mldsa65.PublicKey
 	hpkeKey hpke.PublicKey
 	hpkeRaw []byte
+	fp      Fingerprint // computed once: it is on every hot path
+	keyID   KeyID
 }
 
 // NewPublicIdentity decodes the public signing key and HPKE public key.
@@ -97,6 +99,8 @@ func NewPublicIdentity(signingKey, hpkeKey []byte) (*PublicIdentity, error) {
 	}
 	p.hpkeKey = k
 	p.hpkeRaw = bytes.Clone(hpkeKey)
+	p.fp = computeFingerprint(p.sigKey[:], p.hpkeRaw)
+	p.keyID = ComputeKeyID(p.hpkeRaw)
 	return p, nil
 }
 
@@ -107,14 +111,16 @@ func (p *PublicIdentity) SigningKey() []byte { return bytes.Clone(p.sigKey[:]) }
 func (p *PublicIdentity) HPKEKey() []byte { return bytes.Clone(p.hpkeRaw) }
 
 // KeyID returns the identifier of the HPKE public key.
-func (p *PublicIdentity) KeyID() KeyID { return ComputeKeyID(p.hpkeRaw) }
+func (p *PublicIdentity) KeyID() KeyID { return p.keyID }
 
 // Fingerprint returns SHA-256("parley fingerprint v1\n" || len || signing key || len || hpke key).
-func (p *PublicIdentity) Fingerprint() Fingerprint {
+func (p *PublicIdentity) Fingerprint() Fingerprint { return p.fp }
+
+func computeFingerprint(sigKey, hpkeKey []byte) Fingerprint {
 	h := sha256.New()
 	h.Write([]byte("parley fingerprint v1\n"))
-	writeLenPrefixed(h, p.sigKey[:])
-	writeLenPrefixed(h, p.hpkeRaw)
+	writeLenPrefixed(h, sigKey)
+	writeLenPrefixed(h, hpkeKey)
 	var f Fingerprint
 	h.Sum(f[:0])
 	return f

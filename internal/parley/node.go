@@ -91,14 +91,13 @@ func ChannelID(a, b envelope.Fingerprint) envelope.ID {
 }
 
 type sendReq struct {
-	ctx     context.Context
-	peer    Peer
-	kind    envelope.Kind
-	body    []byte
-	msg     Message
-	err     error
-	done    chan struct{}
-	sealErr error
+	ctx  context.Context
+	peer Peer
+	kind envelope.Kind
+	body []byte
+	msg  Message
+	err  error
+	done chan struct{}
 }
 
 // Send seals a letter to the named peer and commits it to the outbox. It

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parley-dev/parley/internal/envelope"
@@ -24,6 +25,18 @@ import (
 // SQLite is a Store in one SQLite database file.
 type SQLite struct {
 	db *sql.DB
+	// wmu serialises this process's write transactions. SQLite allows one
+	// writer at a time; waiting on a Go mutex is fair and immediate, where
+	// SQLite's busy handler sleeps and retries. Other processes on the same
+	// file still serialise through the busy timeout.
+	wmu sync.Mutex
+}
+
+// exec runs one write statement under the writer lock.
+func (s *SQLite) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.db.ExecContext(ctx, q, args...)
 }
 
 var _ parley.Store = (*SQLite)(nil)
@@ -73,7 +86,7 @@ func isUnique(err error) bool {
 // AddPeer implements parley.PeerStore.
 func (s *SQLite) AddPeer(ctx context.Context, p parley.Peer) error {
 	fp := p.Fingerprint()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO peers (fingerprint, name, url, signing_key, hpke_key, channel_id, added_at)
+	_, err := s.exec(ctx, `INSERT INTO peers (fingerprint, name, url, signing_key, hpke_key, channel_id, added_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, fp[:], p.Name, p.URL, p.Identity.SigningKey(), p.Identity.HPKEKey(), p.Channel[:], ms(p.AddedAt))
 	if isUnique(err) {
 		return fmt.Errorf("add peer %s: %w", p.Name, parley.ErrExists)
@@ -144,6 +157,8 @@ func (s *SQLite) Peers(ctx context.Context) ([]parley.Peer, error) {
 
 // Enqueue implements parley.OutboxStore.
 func (s *SQLite) Enqueue(ctx context.Context, peer envelope.Fingerprint, n int, seal func(uint64) ([]parley.Outgoing, error)) (err error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -252,6 +267,8 @@ func (s *SQLite) Pending(ctx context.Context, peer envelope.Fingerprint, max, ma
 
 // Acknowledge implements parley.OutboxStore.
 func (s *SQLite) Acknowledge(ctx context.Context, peer envelope.Fingerprint, rs []*envelope.Receipt) (err error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -290,15 +307,17 @@ func (s *SQLite) Acknowledge(ctx context.Context, peer envelope.Fingerprint, rs 
 func (s *SQLite) RecordAttempt(ctx context.Context, peer envelope.Fingerprint, at time.Time, attemptErr error) error {
 	var err error
 	if attemptErr == nil {
-		_, err = s.db.ExecContext(ctx, `UPDATE peers SET last_delivery_at = ?, last_error = NULL, last_error_at = NULL WHERE fingerprint = ?`, ms(at), peer[:])
+		_, err = s.exec(ctx, `UPDATE peers SET last_delivery_at = ?, last_error = NULL, last_error_at = NULL WHERE fingerprint = ?`, ms(at), peer[:])
 	} else {
-		_, err = s.db.ExecContext(ctx, `UPDATE peers SET last_error = ?, last_error_at = ? WHERE fingerprint = ?`, attemptErr.Error(), ms(at), peer[:])
+		_, err = s.exec(ctx, `UPDATE peers SET last_error = ?, last_error_at = ? WHERE fingerprint = ?`, attemptErr.Error(), ms(at), peer[:])
 	}
 	return err
 }
 
 // Receive implements parley.InboxStore.
 func (s *SQLite) Receive(ctx context.Context, peer envelope.Fingerprint, window uint64, in []parley.Incoming) (res []parley.Result, err error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -448,6 +467,8 @@ func (s *SQLite) Messages(ctx context.Context, f parley.Filter) ([]parley.Messag
 
 // MarkRead implements parley.MessageStore.
 func (s *SQLite) MarkRead(ctx context.Context, id envelope.ID, at time.Time, r *envelope.Receipt) (ok bool, err error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
@@ -526,6 +547,8 @@ func (s *SQLite) PendingReceipts(ctx context.Context, peer envelope.Fingerprint,
 
 // ReceiptsSent implements parley.MessageStore.
 func (s *SQLite) ReceiptsSent(ctx context.Context, keys []int64) (err error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -545,6 +568,8 @@ func (s *SQLite) ReceiptsSent(ctx context.Context, keys []int64) (err error) {
 
 // StoreReadReceipts implements parley.MessageStore.
 func (s *SQLite) StoreReadReceipts(ctx context.Context, peer envelope.Fingerprint, rs []*envelope.Receipt) (err error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

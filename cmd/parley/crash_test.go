@@ -191,6 +191,9 @@ func TestCrashSafety(t *testing.T) {
 		for _, p := range procs {
 			p.kill()
 		}
+		if os.Getenv("TEMPKEEP") != "" {
+			exec.Command("cp", "-r", root, os.Getenv("TEMPKEEP")).Run()
+		}
 		if t.Failed() {
 			for _, p := range procs {
 				t.Logf("last lines of %s (%d starts, %d kills):\n%s", p.logPath, p.starts, p.kills, crashTail(p.logPath, 60))
@@ -300,6 +303,13 @@ func TestCrashSafety(t *testing.T) {
 	// cap keeps the test's running time bounded.
 	chaosUntil := time.Now().Add(time.Minute)
 	underLoad := 0
+	go func() { // TEMP
+		for ctx.Err() == nil {
+			time.Sleep(time.Second)
+			d, _ := queueDepth()
+			t.Logf("TEMP %v queued %d depth %d nk %d sk %d", time.Since(began).Round(time.Millisecond), queued.Load(), d, north.kills, south.kills)
+		}
+	}()
 	for ctx.Err() == nil {
 		done, err := allDelivered()
 		if err != nil {

@@ -183,8 +183,8 @@ func (s *SQLite) Enqueue(ctx context.Context, peer envelope.Fingerprint, n int, 
 		panic("store: seal returned the wrong number of envelopes")
 	}
 	now := time.Now().UnixMilli()
-	msgStmt, err := tx.PrepareContext(ctx, `INSERT INTO messages (envelope_id, direction, peer, channel_id, seq, kind, sent_at, stored_at, state, envelope, hash, salt, body)
-		VALUES (?, 'out', ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`)
+	msgStmt, err := tx.PrepareContext(ctx, `INSERT INTO messages (envelope_id, direction, peer, channel_id, seq, kind, sent_at, stored_at, applied_at, state, envelope, hash, salt, body)
+		VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func (s *SQLite) Enqueue(ctx context.Context, peer envelope.Fingerprint, n int, 
 			panic("store: sealed envelope does not match its allocated sequence number or peer")
 		}
 		hash := envelope.Hash(o.Wire)
-		res, err := msgStmt.ExecContext(ctx, h.ID[:], peer[:], h.Channel[:], int64(h.Seq), int64(h.Kind), ms(h.Time), now, o.Wire, hash[:], o.Salt, o.Body)
+		res, err := msgStmt.ExecContext(ctx, h.ID[:], peer[:], h.Channel[:], int64(h.Seq), int64(h.Kind), ms(h.Time), now, now, o.Wire, hash[:], o.Salt, o.Body)
 		if err != nil {
 			return err
 		}
@@ -384,7 +384,7 @@ func (s *SQLite) Receive(ctx context.Context, peer envelope.Fingerprint, window 
 	// Apply held envelopes in sequence order while there is no gap.
 	newNext := next
 	for {
-		r, err := tx.ExecContext(ctx, `UPDATE messages SET state = 'applied' WHERE peer = ? AND direction = 'in' AND seq = ? AND state = 'held'`, peer[:], newNext)
+		r, err := tx.ExecContext(ctx, `UPDATE messages SET state = 'applied', applied_at = ? WHERE peer = ? AND direction = 'in' AND seq = ? AND state = 'held'`, now, peer[:], newNext)
 		if err != nil {
 			return nil, err
 		}
@@ -445,7 +445,7 @@ func (s *SQLite) Messages(ctx context.Context, f parley.Filter) ([]parley.Messag
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY m.stored_at, m.peer, m.direction, m.seq"
+	q += " ORDER BY m.applied_at IS NULL, m.applied_at, m.peer, m.direction, m.seq"
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}

@@ -26,6 +26,7 @@ CREATE TABLE messages (
 	kind         INTEGER NOT NULL,
 	sent_at      INTEGER NOT NULL,
 	stored_at    INTEGER NOT NULL,
+	applied_at   INTEGER, -- inbound: when made visible in order; outbound: when queued
 	state        TEXT NOT NULL CHECK (state IN ('queued', 'delivered', 'held', 'applied')),
 	envelope     BLOB NOT NULL,
 	hash         BLOB NOT NULL,
@@ -38,6 +39,7 @@ CREATE TABLE messages (
 ) STRICT;
 
 CREATE INDEX messages_envelope_id ON messages (envelope_id);
+CREATE INDEX messages_order ON messages (applied_at, peer, direction, seq);
 
 CREATE TABLE outbox (
 	message_id INTEGER PRIMARY KEY REFERENCES messages (id),

@@ -1,0 +1,297 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/internal/envelope"
+	"github.com/parley-dev/parley/internal/parley"
+	"github.com/parley-dev/parley/internal/parleytest"
+	"github.com/parley-dev/parley/internal/store"
+)
+
+// backends lists every Store implementation; each test body runs on all.
+var backends = []struct {
+	name string
+	open func(t *testing.T) parley.Store
+}{
+	{"sqlite", func(t *testing.T) parley.Store { return parleytest.NewStore(t) }},
+}
+
+func forEach(t *testing.T, f func(t *testing.T, st parley.Store)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { f(t, b.open(t)) })
+	}
+}
+
+// fixture is a local identity with one pinned peer.
+type fixture struct {
+	self, peer *envelope.Identity
+	p          parley.Peer
+}
+
+func newFixture(t *testing.T, st parley.Store) fixture {
+	t.Helper()
+	self, peer := parleytest.Identity(t, "self"), parleytest.Identity(t, "peer")
+	p := parley.Peer{Name: "peer", URL: "http://127.0.0.1:1", Identity: peer.Public(),
+		Channel: parley.ChannelID(self.Fingerprint(), peer.Fingerprint()), AddedAt: time.UnixMilli(1_700_000_000_000).UTC()}
+	if err := st.AddPeer(t.Context(), p); err != nil {
+		t.Fatal(err)
+	}
+	return fixture{self, peer, p}
+}
+
+// incoming builds a verified inbound envelope from the peer with seq.
+func (f fixture) incoming(t *testing.T, seq uint64, text string) parley.Incoming {
+	t.Helper()
+	body := parley.EncodeContent(&parley.Content{Text: text})
+	wire, env, salt, err := envelope.Seal(f.peer, f.self.Public(), envelope.SealParams{Kind: envelope.KindLetter, Channel: f.p.Channel, Seq: seq, Time: time.Now()}, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := envelope.ReceiptFor(envelope.Delivered, env.Header, envelope.Hash(wire), time.Now())
+	if err := envelope.SignReceipt(f.self, r); err != nil {
+		t.Fatal(err)
+	}
+	return parley.Incoming{Env: env, Wire: wire, Salt: salt, Body: body, Receipt: r}
+}
+
+func TestPeers(t *testing.T) {
+	forEach(t, func(t *testing.T, st parley.Store) {
+		ctx := t.Context()
+		f := newFixture(t, st)
+		got, err := st.PeerByName(ctx, "peer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Fingerprint() != f.peer.Fingerprint() || got.Channel != f.p.Channel || got.URL != f.p.URL || !got.AddedAt.Equal(f.p.AddedAt) {
+			t.Errorf("PeerByName = %+v, want %+v", got, f.p)
+		}
+		if _, err := st.PeerByFingerprint(ctx, f.peer.Fingerprint()); err != nil {
+			t.Errorf("PeerByFingerprint: %v", err)
+		}
+		if _, err := st.PeerByName(ctx, "nobody"); !errors.Is(err, parley.ErrNotFound) {
+			t.Errorf("PeerByName(unknown) error = %v, want ErrNotFound", err)
+		}
+		if err := st.AddPeer(ctx, f.p); !errors.Is(err, parley.ErrExists) {
+			t.Errorf("AddPeer(duplicate) error = %v, want ErrExists", err)
+		}
+	})
+}
+
+func TestEnqueueAllocatesConsecutiveSequences(t *testing.T) {
+	forEach(t, func(t *testing.T, st parley.Store) {
+		ctx := t.Context()
+		f := newFixture(t, st)
+		seal := func(n int) func(uint64) ([]parley.Outgoing, error) {
+			return func(first uint64) ([]parley.Outgoing, error) {
+				var out []parley.Outgoing
+				for i := range n {
+					body := parley.EncodeContent(&parley.Content{Text: "x"})
+					wire, env, salt, err := envelope.Seal(f.self, f.peer.Public(), envelope.SealParams{Kind: envelope.KindLetter, Channel: f.p.Channel, Seq: first + uint64(i), Time: time.Now()}, body)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, parley.Outgoing{Env: env, Wire: wire, Salt: salt, Body: body})
+				}
+				return out, nil
+			}
+		}
+		for _, n := range []int{1, 3, 2} {
+			if err := st.Enqueue(ctx, f.peer.Fingerprint(), n, seal(n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A failing seal commits nothing and consumes no sequence number.
+		boom := errors.New("boom")
+		if err := st.Enqueue(ctx, f.peer.Fingerprint(), 1, func(uint64) ([]parley.Outgoing, error) { return nil, boom }); !errors.Is(err, boom) {
+			t.Fatalf("Enqueue with failing seal = %v, want boom", err)
+		}
+		if err := st.Enqueue(ctx, f.peer.Fingerprint(), 1, seal(1)); err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := st.Pending(ctx, f.peer.Fingerprint(), 100, 1<<30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) != 7 {
+			t.Fatalf("Pending = %d messages, want 7", len(msgs))
+		}
+		for i, m := range msgs {
+			if m.Seq != uint64(i+1) || m.State != parley.StateQueued || m.Direction != parley.Outbound {
+				t.Errorf("pending[%d] = seq %d state %s dir %s, want seq %d queued out", i, m.Seq, m.State, m.Direction, i+1)
+			}
+		}
+		// maxBytes bounds a batch but always yields at least one.
+		one, err := st.Pending(ctx, f.peer.Fingerprint(), 100, 1)
+		if err != nil || len(one) != 1 {
+			t.Errorf("Pending(maxBytes=1) = %d, %v; want 1 message", len(one), err)
+		}
+		// Acknowledge removes from the outbox, idempotently.
+		var rs []*envelope.Receipt
+		for _, m := range msgs[:4] {
+			h, _ := envelope.ParseHeader(m.Envelope[:envelope.HeaderSize])
+			r := envelope.ReceiptFor(envelope.Delivered, h, m.Hash, time.Now())
+			if err := envelope.SignReceipt(f.peer, r); err != nil {
+				t.Fatal(err)
+			}
+			rs = append(rs, r)
+		}
+		for range 2 {
+			if err := st.Acknowledge(ctx, f.peer.Fingerprint(), rs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		left, _ := st.Pending(ctx, f.peer.Fingerprint(), 100, 1<<30)
+		if len(left) != 3 || left[0].Seq != 5 {
+			t.Errorf("after acknowledging 4, pending = %d starting at %d; want 3 starting at 5", len(left), left[0].Seq)
+		}
+		got, err := st.Receipts(ctx, f.peer.Fingerprint(), parley.Outbound, msgs[0].ID)
+		if err != nil || got[envelope.Delivered] == nil {
+			t.Errorf("Receipts = %v, %v; want a delivered receipt", got, err)
+		}
+		m, err := st.Message(ctx, msgs[0].ID)
+		if err != nil || m.State != parley.StateDelivered || m.DeliveredAt.IsZero() {
+			t.Errorf("Message = state %q delivered %v, %v; want delivered", m.State, m.DeliveredAt, err)
+		}
+	})
+}
+
+func TestReceiveOrderingAndIdempotency(t *testing.T) {
+	forEach(t, func(t *testing.T, st parley.Store) {
+		ctx := t.Context()
+		f := newFixture(t, st)
+		fp := f.peer.Fingerprint()
+		e1, e2, e3 := f.incoming(t, 1, "one"), f.incoming(t, 2, "two"), f.incoming(t, 3, "three")
+
+		status := func(res []parley.Result) []string {
+			var s []string
+			for _, r := range res {
+				s = append(s, r.Status)
+			}
+			return s
+		}
+		check := func(step string, res []parley.Result, err error, want ...string) {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			if got := status(res); len(got) != len(want) || func() bool {
+				for i := range got {
+					if got[i] != want[i] {
+						return true
+					}
+				}
+				return false
+			}() {
+				t.Errorf("%s: statuses %v, want %v", step, got, want)
+			}
+		}
+		res, err := st.Receive(ctx, fp, 16, []parley.Incoming{e3})
+		check("seq 3 first", res, err, "held")
+		res, err = st.Receive(ctx, fp, 16, []parley.Incoming{e2, e1})
+		check("then 2 and 1", res, err, "stored", "stored")
+		res, err = st.Receive(ctx, fp, 16, []parley.Incoming{e1, e3})
+		check("duplicates", res, err, "duplicate", "duplicate")
+		if string(res[0].Receipt) != string(e1.Receipt.Raw) {
+			t.Errorf("duplicate returned a different receipt than the stored one")
+		}
+		msgs, err := st.Messages(ctx, parley.Filter{Direction: parley.Inbound, States: []string{parley.StateApplied}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) != 3 {
+			t.Fatalf("applied = %d, want 3", len(msgs))
+		}
+		for i, m := range msgs {
+			if m.Seq != uint64(i+1) {
+				t.Errorf("applied[%d].Seq = %d, want %d", i, m.Seq, i+1)
+			}
+		}
+
+		before, _ := st.Status(ctx)
+		bad := []struct {
+			name string
+			in   []parley.Incoming
+			code parley.Code
+		}{
+			{"replayed sequence", []parley.Incoming{f.incoming(t, 2, "again")}, parley.CodeSequenceReused},
+			{"beyond window", []parley.Incoming{f.incoming(t, 4+16, "far")}, parley.CodeSequenceWindow},
+			{"same id other bytes", func() []parley.Incoming {
+				x := f.incoming(t, 5, "five")
+				x.Env.Header.ID = e1.Env.Header.ID
+				return []parley.Incoming{x}
+			}(), parley.CodeEnvelopeConflict},
+			{"good then bad is all or nothing", []parley.Incoming{f.incoming(t, 4, "four"), f.incoming(t, 1, "old")}, parley.CodeSequenceReused},
+		}
+		for _, tc := range bad {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := st.Receive(ctx, fp, 16, tc.in)
+				if got := parley.CodeOf(err); got != tc.code {
+					t.Errorf("code = %s (%v), want %s", got, err, tc.code)
+				}
+				after, _ := st.Status(ctx)
+				if after[0].Received != before[0].Received || after[0].Held != before[0].Held {
+					t.Errorf("store changed: received %d→%d held %d→%d", before[0].Received, after[0].Received, before[0].Held, after[0].Held)
+				}
+			})
+		}
+	})
+}
+
+func TestMarkReadQueuesOneReceipt(t *testing.T) {
+	forEach(t, func(t *testing.T, st parley.Store) {
+		ctx := t.Context()
+		f := newFixture(t, st)
+		in := f.incoming(t, 1, "hello")
+		if _, err := st.Receive(ctx, f.peer.Fingerprint(), 16, []parley.Incoming{in}); err != nil {
+			t.Fatal(err)
+		}
+		r := envelope.ReceiptFor(envelope.Read, in.Env.Header, envelope.Hash(in.Wire), time.Now())
+		if err := envelope.SignReceipt(f.self, r); err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []bool{true, false} {
+			got, err := st.MarkRead(ctx, in.Env.Header.ID, time.Now(), r)
+			if err != nil || got != want {
+				t.Errorf("MarkRead #%d = %v, %v; want %v", i+1, got, err, want)
+			}
+		}
+		keys, raws, err := st.PendingReceipts(ctx, f.peer.Fingerprint(), 10)
+		if err != nil || len(raws) != 1 || string(raws[0]) != string(r.Raw) {
+			t.Fatalf("PendingReceipts = %d, %v; want the one read receipt", len(raws), err)
+		}
+		if err := st.ReceiptsSent(ctx, keys); err != nil {
+			t.Fatal(err)
+		}
+		if _, raws, _ := st.PendingReceipts(ctx, f.peer.Fingerprint(), 10); len(raws) != 0 {
+			t.Errorf("after ReceiptsSent, %d receipts still queued", len(raws))
+		}
+	})
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "p.db")
+	st, err := store.OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, st)
+	if _, err := st.Receive(ctx, f.peer.Fingerprint(), 16, []parley.Incoming{f.incoming(t, 1, "kept")}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	st, err = store.OpenSQLite(ctx, path) // migrations must be a no-op now
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	msgs, err := st.Messages(ctx, parley.Filter{})
+	if err != nil || len(msgs) != 1 {
+		t.Errorf("after reopen: %d messages, %v; want 1", len(msgs), err)
+	}
+}

@@ -191,9 +191,6 @@ func TestCrashSafety(t *testing.T) {
 		for _, p := range procs {
 			p.kill()
 		}
-		if os.Getenv("TEMPKEEP") != "" {
-			exec.Command("cp", "-r", root, os.Getenv("TEMPKEEP")).Run()
-		}
 		if t.Failed() {
 			for _, p := range procs {
 				t.Logf("last lines of %s (%d starts, %d kills):\n%s", p.logPath, p.starts, p.kills, crashTail(p.logPath, 60))
@@ -303,17 +300,18 @@ func TestCrashSafety(t *testing.T) {
 	// cap keeps the test's running time bounded.
 	chaosUntil := time.Now().Add(time.Minute)
 	underLoad := 0
-	go func() { // TEMP
-		for ctx.Err() == nil {
-			time.Sleep(time.Second)
-			d, _ := queueDepth()
-			t.Logf("TEMP %v queued %d depth %d nk %d sk %d", time.Since(began).Round(time.Millisecond), queued.Load(), d, north.kills, south.kills)
-		}
-	}()
+	nextReport := time.Now().Add(10 * time.Second)
 	for ctx.Err() == nil {
 		done, err := allDelivered()
 		if err != nil {
 			t.Fatal(err)
+		}
+		if time.Now().After(nextReport) {
+			nextReport = nextReport.Add(10 * time.Second)
+			if d, err := queueDepth(); err == nil {
+				t.Logf("after %v: %d letters queued, %d waiting; kills: north %d, south %d",
+					time.Since(began).Round(time.Second), queued.Load(), d, north.kills, south.kills)
+			}
 		}
 		if done && north.kills >= minKills && south.kills >= minKills {
 			break

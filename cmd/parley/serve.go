@@ -76,6 +76,7 @@ func newServer(o *opened, log *slog.Logger) *server {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := federation.NewMetrics(reg)
+	reg.MustRegister(&federation.StatusCollector{Store: o.node.Store, Log: log})
 	cfg := o.cfg
 	d := &federation.Deliverer{
 		Node: o.node, Client: federation.NewClient(cfg.HTTPTimeout), Log: log, Metrics: m,

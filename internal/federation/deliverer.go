@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -150,26 +151,42 @@ func (d *Deliverer) worker(ctx context.Context, p parley.Peer) {
 func (d *Deliverer) Pass(ctx context.Context, p parley.Peer) (progressed bool, err error) {
 	d.defaults()
 	fp := p.Fingerprint()
+	// Read receipts first; a failure to push them must not hold up the
+	// envelopes behind them.
+	var receiptErr error
 	keys, raws, err := d.Node.Store.PendingReceipts(ctx, fp, d.BatchMax)
 	if err != nil {
 		return false, fmt.Errorf("reading receipt queue: %w", err)
 	}
 	if len(raws) > 0 {
-		if err := d.Client.PostReceipts(ctx, p.URL, raws); err != nil {
-			return false, fmt.Errorf("pushing %d read receipts: %w", len(raws), err)
+		err := d.Client.PostReceipts(ctx, p.URL, raws)
+		var re *RemoteError
+		switch {
+		case err == nil:
+			d.Metrics.ReceiptsOut.Add(float64(len(raws)))
+			progressed = true
+		case errors.As(err, &re) && re.Status >= 400 && re.Status < 500:
+			// A permanent refusal: retrying cannot help. The receipts stay
+			// in this node's store as evidence; only the push is abandoned.
+			d.Log.Error("peer refused read receipts; abandoning the push", "peer", p.Name, "count", len(raws), "err", err)
+			progressed = true
+		default:
+			receiptErr = fmt.Errorf("pushing %d read receipt(s): %w", len(raws), err)
 		}
-		if err := d.Node.Store.ReceiptsSent(ctx, keys); err != nil {
-			return false, err
+		if receiptErr == nil {
+			if err := d.Node.Store.ReceiptsSent(ctx, keys); err != nil {
+				return false, err
+			}
 		}
-		d.Metrics.ReceiptsOut.Add(float64(len(raws)))
-		progressed = true
 	}
 	msgs, err := d.Node.Store.Pending(ctx, fp, d.BatchMax, d.BatchBytes)
 	if err != nil {
 		return progressed, fmt.Errorf("reading outbox: %w", err)
 	}
-	d.Metrics.QueueDepth.WithLabelValues(p.Name).Set(float64(len(msgs)))
 	if len(msgs) == 0 {
+		if receiptErr != nil {
+			return progressed, receiptErr
+		}
 		if progressed {
 			return true, d.Node.Store.RecordAttempt(ctx, fp, d.Node.Now(), nil)
 		}
@@ -182,7 +199,7 @@ func (d *Deliverer) Pass(ctx context.Context, p parley.Peer) (progressed bool, e
 	start := time.Now()
 	resp, err := d.Client.PostEnvelopes(ctx, p.URL, wires)
 	if err != nil {
-		return progressed, fmt.Errorf("delivering %d envelopes (seq %d–%d): %w", len(msgs), msgs[0].Seq, msgs[len(msgs)-1].Seq, err)
+		return progressed, errors.Join(receiptErr, fmt.Errorf("delivering %d envelope(s) (seq %d–%d): %w", len(msgs), msgs[0].Seq, msgs[len(msgs)-1].Seq, err))
 	}
 	receipts := make([][]byte, len(resp.Results))
 	for i, r := range resp.Results {
@@ -196,5 +213,8 @@ func (d *Deliverer) Pass(ctx context.Context, p parley.Peer) (progressed bool, e
 	}
 	d.Metrics.BatchDuration.Observe(time.Since(start).Seconds())
 	d.Metrics.Sent.Add(float64(len(msgs)))
+	if receiptErr != nil {
+		return true, receiptErr
+	}
 	return true, d.Node.Store.RecordAttempt(ctx, fp, d.Node.Now(), nil)
 }

@@ -1,6 +1,13 @@
 package federation
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/parley-dev/parley/internal/parley"
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Metrics are the federation counters exported on /metrics.
 type Metrics struct {
@@ -11,7 +18,6 @@ type Metrics struct {
 	ReceiptsIn    prometheus.Counter
 	ReceiptsOut   prometheus.Counter
 	BatchDuration prometheus.Histogram
-	QueueDepth    *prometheus.GaugeVec
 }
 
 // NewMetrics creates and registers the metrics on reg.
@@ -39,12 +45,52 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "parley_delivery_batch_seconds", Help: "Round trip of one delivered batch, seal excluded.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 		}),
-		QueueDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "parley_outbox_depth", Help: "Envelopes in the outbox at the last delivery pass, by peer.",
-		}, []string{"peer"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Rejected, m.Received, m.Sent, m.DeliveryErr, m.ReceiptsIn, m.ReceiptsOut, m.BatchDuration, m.QueueDepth)
+		reg.MustRegister(m.Rejected, m.Received, m.Sent, m.DeliveryErr, m.ReceiptsIn, m.ReceiptsOut, m.BatchDuration)
 	}
 	return m
+}
+
+// StatusCollector exports per-peer queue gauges read from the store at
+// scrape time, so they are exact whatever the batch size.
+type StatusCollector struct {
+	Store interface {
+		Status(ctx context.Context) ([]parley.PeerStatus, error)
+	}
+	Log *slog.Logger
+}
+
+var (
+	descOutbox   = prometheus.NewDesc("parley_outbox_depth", "Outbound envelopes not yet acknowledged, by peer.", []string{"peer"}, nil)
+	descReceipts = prometheus.NewDesc("parley_receipt_queue_depth", "Read receipts not yet pushed, by peer.", []string{"peer"}, nil)
+	descHeld     = prometheus.NewDesc("parley_inbound_held", "Inbound envelopes held for a sequence gap, by peer.", []string{"peer"}, nil)
+	descLastOK   = prometheus.NewDesc("parley_last_delivery_timestamp_seconds", "Time of the last successful delivery, by peer.", []string{"peer"}, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (c *StatusCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descOutbox
+	ch <- descReceipts
+	ch <- descHeld
+	ch <- descLastOK
+}
+
+// Collect implements prometheus.Collector.
+func (c *StatusCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	sts, err := c.Store.Status(ctx)
+	if err != nil {
+		c.Log.Error("collecting status metrics", "err", err)
+		return
+	}
+	for _, s := range sts {
+		ch <- prometheus.MustNewConstMetric(descOutbox, prometheus.GaugeValue, float64(s.QueueDepth), s.Peer.Name)
+		ch <- prometheus.MustNewConstMetric(descReceipts, prometheus.GaugeValue, float64(s.ReceiptQueue), s.Peer.Name)
+		ch <- prometheus.MustNewConstMetric(descHeld, prometheus.GaugeValue, float64(s.Held), s.Peer.Name)
+		if !s.LastDelivery.IsZero() {
+			ch <- prometheus.MustNewConstMetric(descLastOK, prometheus.GaugeValue, float64(s.LastDelivery.UnixMilli())/1000, s.Peer.Name)
+		}
+	}
 }

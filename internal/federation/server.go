@@ -54,7 +54,9 @@ func (s *Server) readBatch(w http.ResponseWriter, r *http.Request) ([][]byte, *p
 		}
 		return nil, &parley.Error{Code: parley.CodeMalformed, Index: -1, Message: "could not read the body", Err: err}
 	}
-	items, err := DecodeBatch(body, s.Node.Limits.MaxEnvelopeBytes)
+	// Items are bounded by the body limit here; Node.Receive refuses an
+	// envelope over max_envelope_bytes with too_large and its index.
+	items, err := DecodeBatch(body, int(s.maxBody()))
 	if err != nil {
 		return nil, &parley.Error{Code: parley.CodeMalformed, Index: -1, Message: err.Error(), Err: err}
 	}

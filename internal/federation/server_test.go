@@ -48,6 +48,12 @@ func TestPostEnvelopesRefused(t *testing.T) {
 			want:      refusal{http.StatusRequestEntityTooLarge, parley.CodeTooLarge, -1},
 		},
 		{
+			name:      "envelope over max_envelope_bytes inside an acceptable body",
+			configure: func(s *Server) { s.Node.Limits.MaxEnvelopeBytes = 4000 },
+			body:      func(t *testing.T, p *pair) []byte { return EncodeBatch([][]byte{p.letter(t, 1)}) },
+			want:      refusal{http.StatusRequestEntityTooLarge, parley.CodeTooLarge, 0},
+		},
+		{
 			name:        "Content-Type application/json",
 			contentType: "application/json",
 			body:        func(t *testing.T, p *pair) []byte { return EncodeBatch([][]byte{p.letter(t, 1)}) },

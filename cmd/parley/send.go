@@ -357,4 +357,3 @@ func cmdStatus(ctx context.Context, c *cli, args []string) error {
 	}
 	return tw.Flush()
 }
-

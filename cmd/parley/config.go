@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/internal/parley"
+	"github.com/parley-dev/parley/internal/store"
 )
 
 // ConfigFile is the name of the configuration file in the data directory.
@@ -31,7 +32,9 @@ type Config struct {
 	Listen string
 	// PublicURL is the URL peers use to reach this node. Default http://<listen>.
 	PublicURL string
-	// Store is where data lives: "sqlite:FILE" (relative to Dir). Default sqlite:parley.db.
+	// Store is where data lives: "sqlite:FILE" (relative to Dir) or a
+	// PostgreSQL URL "postgres://user:password@host:port/db". Default
+	// sqlite:parley.db.
 	Store string
 	// LogLevel is debug, info, warn or error. Default info.
 	LogLevel string
@@ -72,7 +75,7 @@ var options = []option{
 	{"name", "this node's name, shown to peers", "", func(c *Config) any { return &c.Name }},
 	{"listen", "federation listener address", "127.0.0.1:7420", func(c *Config) any { return &c.Listen }},
 	{"public_url", "URL peers use to reach this node (default http://<listen>)", "", func(c *Config) any { return &c.PublicURL }},
-	{"store", `storage: "sqlite:FILE", FILE relative to the data directory`, "sqlite:parley.db", func(c *Config) any { return &c.Store }},
+	{"store", `storage: "sqlite:FILE" (relative to the data directory) or "postgres://user:password@host:port/db"`, "sqlite:parley.db", func(c *Config) any { return &c.Store }},
 	{"log_level", "debug, info, warn or error", "info", func(c *Config) any { return &c.LogLevel }},
 	{"log_format", "text or json", "text", func(c *Config) any { return &c.LogFormat }},
 	{"max_envelope_bytes", "largest envelope accepted or sent", "16777216", func(c *Config) any { return &c.MaxEnvelopeBytes }},
@@ -212,8 +215,9 @@ func (c *Config) Validate() error {
 	if err := parley.ValidURL(c.PublicURL); err != nil {
 		return fmt.Errorf("config public_url: %w", err)
 	}
-	if !strings.HasPrefix(c.Store, "sqlite:") || len(c.Store) == len("sqlite:") {
-		return fmt.Errorf("config store = %q: only sqlite:FILE is supported by this build", c.Store)
+	if !(strings.HasPrefix(c.Store, "sqlite:") && len(c.Store) > len("sqlite:")) &&
+		!strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://") {
+		return fmt.Errorf("config store = %q: want sqlite:FILE or postgres://user:password@host:port/db", store.Redact(c.Store))
 	}
 	if c.MaxEnvelopeBytes < 64<<10 || c.MaxBodyBytes < c.MaxEnvelopeBytes+64 {
 		return fmt.Errorf("config: max_envelope_bytes must be at least 65536 and max_body_bytes larger than it")
@@ -222,15 +226,6 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config: batch_max must be 1 to 4096 and sequence_window at least 1")
 	}
 	return nil
-}
-
-// StorePath is the SQLite database path.
-func (c *Config) StorePath() string {
-	p := strings.TrimPrefix(c.Store, "sqlite:")
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(c.Dir, p)
 }
 
 // writeDefaultConfig writes a documented parley.conf.

@@ -33,6 +33,7 @@ type crashProc struct {
 	cmd           *exec.Cmd
 	done          chan error // Wait's result, sent once
 	starts, kills int
+	busyKills     int // kills while north's outbox was not empty
 }
 
 func (p *crashProc) start() error {
@@ -246,21 +247,24 @@ func TestCrashSafety(t *testing.T) {
 		for s := range senders {
 			r := rand.New(rand.NewPCG(seed, uint64(s)+1))
 			wg.Go(func() {
-				for i := s; i < letters; i += senders {
-					text := fmt.Sprintf("north to south, letter %04d", i)
-					m, err := no.node.Send(ctx, "south", &parley.Content{Text: text})
-					if err != nil {
-						t.Errorf("queueing letter %d: %v", i, err)
-						return
+				// Bursts of 10–70 letters with pauses of 150–600ms spread
+				// the queueing over several seconds of kills and keep
+				// deliveries in flight when they strike.
+				for i := s; i < letters; {
+					for burst := 10 + r.IntN(61); burst > 0 && i < letters; burst-- {
+						text := fmt.Sprintf("north to south, letter %04d", i)
+						m, err := no.node.Send(ctx, "south", &parley.Content{Text: text})
+						if err != nil {
+							t.Errorf("queueing letter %d: %v", i, err)
+							return
+						}
+						mu.Lock()
+						sent[m.ID] = text
+						mu.Unlock()
+						queued.Add(1)
+						i += senders
 					}
-					mu.Lock()
-					sent[m.ID] = text
-					mu.Unlock()
-					queued.Add(1)
-					// Spread the queueing over about ten seconds of kills.
-					if (i/senders)%10 == 9 {
-						time.Sleep(time.Duration(50+r.IntN(201)) * time.Millisecond)
-					}
+					time.Sleep(time.Duration(150+r.IntN(451)) * time.Millisecond)
 				}
 			})
 		}
@@ -299,7 +303,6 @@ func TestCrashSafety(t *testing.T) {
 	// all or nothing) can take longer than the gap between two kills, so the
 	// cap keeps the test's running time bounded.
 	chaosUntil := time.Now().Add(time.Minute)
-	underLoad := 0
 	nextReport := time.Now().Add(10 * time.Second)
 	for ctx.Err() == nil {
 		done, err := allDelivered()
@@ -335,7 +338,9 @@ func TestCrashSafety(t *testing.T) {
 			victims = []*crashProc{south}
 		}
 		if d, err := queueDepth(); err == nil && d > 0 {
-			underLoad++
+			for _, p := range victims {
+				p.busyKills++
+			}
 		}
 		for _, p := range procs {
 			if err := p.exitedOnItsOwn(); err != nil {
@@ -381,8 +386,8 @@ func TestCrashSafety(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	t.Logf("%d letters delivered after %v (chaos ended at %v); kills: north %d, south %d (%d kill rounds with letters in flight)",
-		letters, time.Since(began).Round(time.Millisecond), chaos.Round(time.Millisecond), north.kills, south.kills, underLoad)
+	t.Logf("%d letters delivered after %v (chaos ended at %v); SIGKILLs: north %d (%d with letters waiting), south %d (%d with letters waiting)",
+		letters, time.Since(began).Round(time.Millisecond), chaos.Round(time.Millisecond), north.kills, north.busyKills, south.kills, south.busyKills)
 	for _, x := range []struct {
 		p, line string
 	}{{south.logPath, "duplicate envelope acknowledged again"}, {north.logPath, "delivery failed; will retry"}} {

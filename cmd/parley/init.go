@@ -89,7 +89,7 @@ func initNode(ctx context.Context, dir, name, listen, publicURL string) (*initRe
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	st, err := store.OpenSQLite(ctx, cfg.StorePath())
+	st, err := store.Open(ctx, cfg.Store, cfg.Dir)
 	if err != nil {
 		return nil, err
 	}

@@ -157,7 +157,7 @@ const keyFileName = "identity.key"
 type opened struct {
 	cfg  *Config
 	node *parley.Node
-	st   *store.SQLite
+	st   *store.DB
 }
 
 func (o *opened) Close() error { return o.st.Close() }
@@ -180,7 +180,7 @@ func openNode(ctx context.Context, dir string, log *slog.Logger, apply func(*Con
 	if err != nil {
 		return nil, fmt.Errorf("loading identity: %w", err)
 	}
-	st, err := store.OpenSQLite(ctx, cfg.StorePath())
+	st, err := store.Open(ctx, cfg.Store, cfg.Dir)
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,10 @@ type Deliverer struct {
 	RetryMin   time.Duration // first backoff (default 200ms)
 	RetryMax   time.Duration // backoff cap (default 30s)
 	Poll       time.Duration // how often to look for work written by other processes (default 500ms)
+	// Lease is how long a claimed batch is reserved for this worker where
+	// several processes share a store; it must exceed the HTTP timeout
+	// (default 60s).
+	Lease time.Duration
 
 	mu    sync.Mutex
 	wakes map[envelope.Fingerprint]chan struct{}
@@ -48,6 +52,9 @@ func (d *Deliverer) defaults() {
 	}
 	if d.Poll <= 0 {
 		d.Poll = 500 * time.Millisecond
+	}
+	if d.Lease <= 0 {
+		d.Lease = time.Minute
 	}
 }
 
@@ -179,7 +186,7 @@ func (d *Deliverer) Pass(ctx context.Context, p parley.Peer) (progressed bool, e
 			}
 		}
 	}
-	msgs, err := d.Node.Store.Pending(ctx, fp, d.BatchMax, d.BatchBytes)
+	msgs, err := d.Node.Store.Claim(ctx, fp, d.BatchMax, d.BatchBytes, d.Lease)
 	if err != nil {
 		return progressed, fmt.Errorf("reading outbox: %w", err)
 	}
@@ -199,16 +206,19 @@ func (d *Deliverer) Pass(ctx context.Context, p parley.Peer) (progressed bool, e
 	start := time.Now()
 	resp, err := d.Client.PostEnvelopes(ctx, p.URL, wires)
 	if err != nil {
+		d.release(ctx, fp, msgs)
 		return progressed, errors.Join(receiptErr, fmt.Errorf("delivering %d envelope(s) (seq %d–%d): %w", len(msgs), msgs[0].Seq, msgs[len(msgs)-1].Seq, err))
 	}
 	receipts := make([][]byte, len(resp.Results))
 	for i, r := range resp.Results {
 		if r.ID != msgs[i].ID.String() {
+			d.release(ctx, fp, msgs)
 			return progressed, fmt.Errorf("peer answered for envelope %s at position %d, expected %s", r.ID, i, msgs[i].ID)
 		}
 		receipts[i] = r.Receipt
 	}
 	if err := d.Node.Acknowledge(ctx, p, msgs, receipts); err != nil {
+		d.release(ctx, fp, msgs) // acknowledged ones are gone; the rest are retried
 		return progressed, fmt.Errorf("peer returned an unusable receipt: %w", err)
 	}
 	d.Metrics.BatchDuration.Observe(time.Since(start).Seconds())
@@ -217,4 +227,14 @@ func (d *Deliverer) Pass(ctx context.Context, p parley.Peer) (progressed bool, e
 		return true, receiptErr
 	}
 	return true, d.Node.Store.RecordAttempt(ctx, fp, d.Node.Now(), nil)
+}
+
+func (d *Deliverer) release(ctx context.Context, fp envelope.Fingerprint, msgs []parley.Message) {
+	ids := make([]envelope.ID, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.ID
+	}
+	if err := d.Node.Store.Release(context.WithoutCancel(ctx), fp, ids); err != nil {
+		d.Log.Error("releasing claimed envelopes", "err", err)
+	}
 }

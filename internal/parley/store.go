@@ -73,9 +73,16 @@ type OutboxStore interface {
 	// inside the transaction and must not touch the store. Concurrent calls
 	// for one peer are serialised, so sequence numbers never repeat or skip.
 	Enqueue(ctx context.Context, peer envelope.Fingerprint, n int, seal func(firstSeq uint64) ([]Outgoing, error)) error
-	// Pending returns up to max outbox entries for peer, lowest sequence
-	// number first, whose encoded size stays within maxBytes (at least one).
-	Pending(ctx context.Context, peer envelope.Fingerprint, max, maxBytes int) ([]Message, error)
+	// Claim returns up to max outbox entries for peer, lowest sequence
+	// number first, whose encoded size stays within maxBytes (at least one),
+	// and leases them to the caller for lease: where several processes
+	// deliver from one store, no other worker claims them until the lease
+	// expires or they are released. Implementations with a single delivering
+	// process may ignore the lease.
+	Claim(ctx context.Context, peer envelope.Fingerprint, max, maxBytes int, lease time.Duration) ([]Message, error)
+	// Release ends the lease on entries whose delivery failed, so any
+	// worker may retry them at once.
+	Release(ctx context.Context, peer envelope.Fingerprint, ids []envelope.ID) error
 	// Acknowledge stores verified delivered receipts and removes their
 	// envelopes from the outbox, in one transaction. Idempotent.
 	Acknowledge(ctx context.Context, peer envelope.Fingerprint, receipts []*envelope.Receipt) error

@@ -16,7 +16,7 @@ import (
 )
 
 // NewStore opens a fresh SQLite store in t.TempDir(), closed at cleanup.
-func NewStore(t testing.TB) *store.SQLite {
+func NewStore(t testing.TB) *store.DB {
 	t.Helper()
 	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "parley.db"))
 	if err != nil {

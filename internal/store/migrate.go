@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -55,9 +54,10 @@ func loadMigrations(dialect string) ([]migration, error) {
 
 // migrate applies every migration newer than the database's version, each in
 // its own transaction together with its schema_migrations row.
-func migrate(ctx context.Context, db *sql.DB, dialect string) (applied int, err error) {
+func migrate(ctx context.Context, s *DB) (applied int, err error) {
+	db, dialect := s.db, s.dialect
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
 	ms, err := loadMigrations(dialect)
@@ -80,7 +80,7 @@ func migrate(ctx context.Context, db *sql.DB, dialect string) (applied int, err 
 			tx.Rollback()
 			return applied, fmt.Errorf("migrate %04d_%s: %w", m.Version, m.Name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
 			m.Version, m.Name, time.Now().UnixMilli()); err != nil {
 			tx.Rollback()
 			return applied, fmt.Errorf("migrate %04d_%s: %w", m.Version, m.Name, err)

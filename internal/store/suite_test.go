@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ var backends = []struct {
 	open func(t *testing.T) parley.Store
 }{
 	{"sqlite", func(t *testing.T) parley.Store { return parleytest.NewStore(t) }},
+	{"postgres", func(t *testing.T) parley.Store { return parleytest.NewPostgresStore(t) }},
 }
 
 func forEach(t *testing.T, f func(t *testing.T, st parley.Store)) {
@@ -113,7 +115,7 @@ func TestEnqueueAllocatesConsecutiveSequences(t *testing.T) {
 		if err := st.Enqueue(ctx, f.peer.Fingerprint(), 1, seal(1)); err != nil {
 			t.Fatal(err)
 		}
-		msgs, err := st.Pending(ctx, f.peer.Fingerprint(), 100, 1<<30)
+		msgs, err := st.Claim(ctx, f.peer.Fingerprint(), 100, 1<<30, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,11 +127,22 @@ func TestEnqueueAllocatesConsecutiveSequences(t *testing.T) {
 				t.Errorf("pending[%d] = seq %d state %s dir %s, want seq %d queued out", i, m.Seq, m.State, m.Direction, i+1)
 			}
 		}
-		// maxBytes bounds a batch but always yields at least one.
-		one, err := st.Pending(ctx, f.peer.Fingerprint(), 100, 1)
-		if err != nil || len(one) != 1 {
-			t.Errorf("Pending(maxBytes=1) = %d, %v; want 1 message", len(one), err)
+		ids := func(ms []parley.Message) []envelope.ID {
+			var out []envelope.ID
+			for _, m := range ms {
+				out = append(out, m.ID)
+			}
+			return out
 		}
+		if err := st.Release(ctx, f.peer.Fingerprint(), ids(msgs)); err != nil {
+			t.Fatal(err)
+		}
+		// maxBytes bounds a batch but always yields at least one.
+		one, err := st.Claim(ctx, f.peer.Fingerprint(), 100, 1, time.Minute)
+		if err != nil || len(one) != 1 {
+			t.Errorf("Claim(maxBytes=1) = %d, %v; want 1 message", len(one), err)
+		}
+		st.Release(ctx, f.peer.Fingerprint(), ids(one))
 		// Acknowledge removes from the outbox, idempotently.
 		var rs []*envelope.Receipt
 		for _, m := range msgs[:4] {
@@ -145,7 +158,7 @@ func TestEnqueueAllocatesConsecutiveSequences(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		left, _ := st.Pending(ctx, f.peer.Fingerprint(), 100, 1<<30)
+		left, _ := st.Claim(ctx, f.peer.Fingerprint(), 100, 1<<30, time.Minute)
 		if len(left) != 3 || left[0].Seq != 5 {
 			t.Errorf("after acknowledging 4, pending = %d starting at %d; want 3 starting at 5", len(left), left[0].Seq)
 		}
@@ -293,5 +306,40 @@ func TestReopenKeepsData(t *testing.T) {
 	msgs, err := st.Messages(ctx, parley.Filter{})
 	if err != nil || len(msgs) != 1 {
 		t.Errorf("after reopen: %d messages, %v; want 1", len(msgs), err)
+	}
+}
+
+func TestPostgresClaimsAreExclusive(t *testing.T) {
+	ctx := t.Context()
+	st := parleytest.NewPostgresStore(t)
+	f := newFixture(t, st)
+	n := parleytest.NewNode(t, "self")
+	n.Store = st
+	for i := range 5 {
+		if _, err := n.Send(ctx, "peer", &parley.Content{Text: fmt.Sprint("letter ", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fp := f.peer.Fingerprint()
+	a, err := st.Claim(ctx, fp, 3, 1<<30, time.Minute)
+	if err != nil || len(a) != 3 {
+		t.Fatalf("first claim = %d, %v; want 3", len(a), err)
+	}
+	b, err := st.Claim(ctx, fp, 10, 1<<30, time.Minute)
+	if err != nil || len(b) != 2 || b[0].Seq != 4 {
+		t.Fatalf("second claim = %d, %v; want the 2 unclaimed, from seq 4", len(b), err)
+	}
+	if c, _ := st.Claim(ctx, fp, 10, 1<<30, time.Minute); len(c) != 0 {
+		t.Errorf("third claim = %d entries; want none while leased", len(c))
+	}
+	if err := st.Release(ctx, fp, []envelope.ID{a[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.Claim(ctx, fp, 10, 1<<30, time.Millisecond); len(c) != 1 || c[0].ID != a[0].ID {
+		t.Errorf("after release, claim = %d entries; want the released one", len(c))
+	}
+	time.Sleep(5 * time.Millisecond) // the 1 ms lease expires
+	if c, _ := st.Claim(ctx, fp, 10, 1<<30, time.Minute); len(c) != 1 || c[0].ID != a[0].ID {
+		t.Errorf("after the lease expired, claim = %d entries; want the expired one", len(c))
 	}
 }

@@ -45,7 +45,8 @@ CREATE TABLE outbox (
 	message_id INTEGER PRIMARY KEY REFERENCES messages (id),
 	peer       BLOB NOT NULL,
 	seq        INTEGER NOT NULL,
-	queued_at  INTEGER NOT NULL
+	queued_at  INTEGER NOT NULL,
+	claimed_until INTEGER -- lease of a delivery worker (PostgreSQL only; unused on SQLite)
 ) STRICT;
 
 CREATE INDEX outbox_peer_seq ON outbox (peer, seq);

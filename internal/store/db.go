@@ -1,0 +1,679 @@
+// Package store implements the domain's Store on database/sql, for SQLite
+// (modernc.org/sqlite, no cgo; the default) and PostgreSQL (pgx). One
+// implementation serves both; the dialect differences (placeholders, row
+// locks, outbox claims, writer serialisation) are confined to a few fields
+// set by OpenSQLite and OpenPostgres.
+//
+// Durability: SQLite runs in WAL mode with synchronous=FULL, so a committed
+// transaction survives power loss; PostgreSQL commits are durable by its own
+// defaults (synchronous_commit=on). Every use case is one transaction.
+//
+// Concurrency: SQLite has one writer at a time; write transactions begin
+// IMMEDIATE and are serialised in process by a mutex, across processes by the
+// busy timeout. Only one `serve` delivers from an SQLite file. PostgreSQL
+// allows several `serve` processes on one database: sequence numbers are
+// allocated under a row lock on the peer, and outbox entries are claimed with
+// a lease (FOR UPDATE SKIP LOCKED), so no envelope is sent by two workers at
+// once and a dead worker's claims expire.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-dev/parley/internal/envelope"
+	"github.com/parley-dev/parley/internal/parley"
+)
+
+// DB is a Store on a SQL database.
+type DB struct {
+	db      *sql.DB
+	dialect string // "sqlite" or "postgres"
+	// wmu serialises this process's write transactions on SQLite, which
+	// allows one writer at a time: waiting on a Go mutex is fair and
+	// immediate, where SQLite's busy handler sleeps and retries. Nil on
+	// PostgreSQL.
+	wmu *sync.Mutex
+	// forUpdate locks the rows a transaction reads before writing them:
+	// " FOR UPDATE" on PostgreSQL, empty on SQLite (IMMEDIATE transactions
+	// already hold the write lock).
+	forUpdate string
+	// claims: outbox entries are leased to one worker at a time
+	// (PostgreSQL, where several serve processes may share a database).
+	claims bool
+}
+
+var _ parley.Store = (*DB)(nil)
+
+// Dialect returns "sqlite" or "postgres".
+func (s *DB) Dialect() string { return s.dialect }
+
+// q rewrites ? placeholders to $1, $2… for PostgreSQL. Queries in this
+// package contain no literal question marks.
+func (s *DB) q(query string) string {
+	if s.dialect != "postgres" {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// lock takes the process writer lock where the dialect needs one.
+func (s *DB) lock() func() {
+	if s.wmu == nil {
+		return func() {}
+	}
+	s.wmu.Lock()
+	return s.wmu.Unlock
+}
+
+// exec runs one write statement under the writer lock.
+func (s *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	defer s.lock()()
+	return s.db.ExecContext(ctx, q, args...)
+}
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64).UTC()
+}
+
+
+// AddPeer implements parley.PeerStore.
+func (s *DB) AddPeer(ctx context.Context, p parley.Peer) error {
+	fp := p.Fingerprint()
+	_, err := s.exec(ctx, s.q(`INSERT INTO peers (fingerprint, name, url, signing_key, hpke_key, channel_id, added_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), fp[:], p.Name, p.URL, p.Identity.SigningKey(), p.Identity.HPKEKey(), p.Channel[:], ms(p.AddedAt))
+	if isUnique(err) {
+		return fmt.Errorf("add peer %s: %w", p.Name, parley.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("add peer %s: %w", p.Name, err)
+	}
+	return nil
+}
+
+const peerCols = `fingerprint, name, url, signing_key, hpke_key, channel_id, added_at`
+
+func scanPeer(sc interface{ Scan(...any) error }) (parley.Peer, error) {
+	var p parley.Peer
+	var fp, sk, hk, ch []byte
+	var added int64
+	if err := sc.Scan(&fp, &p.Name, &p.URL, &sk, &hk, &ch, &added); err != nil {
+		return p, err
+	}
+	id, err := envelope.NewPublicIdentity(sk, hk)
+	if err != nil {
+		return p, fmt.Errorf("stored peer %s: %w", p.Name, err)
+	}
+	if f := id.Fingerprint(); string(f[:]) != string(fp) {
+		return p, fmt.Errorf("stored peer %s: fingerprint does not match its keys (the database was altered)", p.Name)
+	}
+	p.Identity = id
+	copy(p.Channel[:], ch)
+	p.AddedAt = time.UnixMilli(added).UTC()
+	return p, nil
+}
+
+func (s *DB) peerWhere(ctx context.Context, where string, arg any) (parley.Peer, error) {
+	p, err := scanPeer(s.db.QueryRowContext(ctx, s.q(`SELECT `+peerCols+` FROM peers WHERE `+where), arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, parley.ErrNotFound
+	}
+	return p, err
+}
+
+// PeerByName implements parley.PeerStore.
+func (s *DB) PeerByName(ctx context.Context, name string) (parley.Peer, error) {
+	return s.peerWhere(ctx, "name = ?", name)
+}
+
+// PeerByFingerprint implements parley.PeerStore.
+func (s *DB) PeerByFingerprint(ctx context.Context, fp envelope.Fingerprint) (parley.Peer, error) {
+	return s.peerWhere(ctx, "fingerprint = ?", fp[:])
+}
+
+// Peers implements parley.PeerStore.
+func (s *DB) Peers(ctx context.Context) ([]parley.Peer, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+peerCols+` FROM peers ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ps []parley.Peer
+	for rows.Next() {
+		p, err := scanPeer(rows)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	return ps, rows.Err()
+}
+
+// Enqueue implements parley.OutboxStore.
+func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, n int, seal func(uint64) ([]parley.Outgoing, error)) (err error) {
+	defer s.lock()()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var next int64
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT next_out_seq FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&next); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return parley.ErrNotFound
+		}
+		return err
+	}
+	outs, err := seal(uint64(next))
+	if err != nil {
+		return err
+	}
+	if len(outs) != n {
+		panic("store: seal returned the wrong number of envelopes")
+	}
+	now := time.Now().UnixMilli()
+	msgStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO messages (envelope_id, direction, peer, channel_id, seq, kind, sent_at, stored_at, applied_at, state, envelope, hash, salt, body)
+		VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?) RETURNING id`))
+	if err != nil {
+		return err
+	}
+	defer msgStmt.Close()
+	obStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO outbox (message_id, peer, seq, queued_at) VALUES (?, ?, ?, ?)`))
+	if err != nil {
+		return err
+	}
+	defer obStmt.Close()
+	for i, o := range outs {
+		h := o.Env.Header
+		if h.Seq != uint64(next)+uint64(i) || h.Recipient != peer {
+			panic("store: sealed envelope does not match its allocated sequence number or peer")
+		}
+		hash := envelope.Hash(o.Wire)
+		var id int64
+		if err := msgStmt.QueryRowContext(ctx, h.ID[:], peer[:], h.Channel[:], int64(h.Seq), int64(h.Kind), ms(h.Time), now, now, o.Wire, hash[:], o.Salt, o.Body).Scan(&id); err != nil {
+			return err
+		}
+		if _, err := obStmt.ExecContext(ctx, id, peer[:], int64(h.Seq), now); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET next_out_seq = ? WHERE fingerprint = ?`), next+int64(n), peer[:]); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+const msgCols = `m.envelope_id, m.direction, m.peer, p.name, m.channel_id, m.seq, m.kind, m.sent_at, m.stored_at,
+	m.state, m.envelope, m.hash, m.salt, m.body, m.delivered_at, m.read_at`
+
+func scanMessage(sc interface{ Scan(...any) error }) (parley.Message, error) {
+	var m parley.Message
+	var id, fp, ch, hash []byte
+	var seq, kind, sent, stored int64
+	var dir string
+	var delivered, read sql.NullInt64
+	if err := sc.Scan(&id, &dir, &fp, &m.PeerName, &ch, &seq, &kind, &sent, &stored, &m.State, &m.Envelope, &hash, &m.Salt, &m.Body, &delivered, &read); err != nil {
+		return m, err
+	}
+	copy(m.ID[:], id)
+	copy(m.Peer[:], fp)
+	copy(m.Channel[:], ch)
+	copy(m.Hash[:], hash)
+	m.Direction = parley.Direction(dir)
+	m.Seq, m.Kind = uint64(seq), envelope.Kind(kind)
+	m.SentAt, m.StoredAt = time.UnixMilli(sent).UTC(), time.UnixMilli(stored).UTC()
+	m.DeliveredAt, m.ReadAt = fromMS(delivered), fromMS(read)
+	return m, nil
+}
+
+// Claim implements parley.OutboxStore.
+func (s *DB) Claim(ctx context.Context, peer envelope.Fingerprint, max, maxBytes int, lease time.Duration) (msgs []parley.Message, err error) {
+	defer s.lock()()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	now := time.Now().UnixMilli()
+	q := `SELECT ` + msgCols + ` FROM outbox o JOIN messages m ON m.id = o.message_id
+		JOIN peers p ON p.fingerprint = m.peer WHERE o.peer = ?`
+	args := []any{peer[:]}
+	if s.claims {
+		q += ` AND (o.claimed_until IS NULL OR o.claimed_until < ?) ORDER BY o.seq LIMIT ? FOR UPDATE OF o SKIP LOCKED`
+		args = append(args, now, max)
+	} else {
+		q += ` ORDER BY o.seq LIMIT ?`
+		args = append(args, max)
+	}
+	rows, err := tx.QueryContext(ctx, s.q(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	size := 0
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if len(msgs) > 0 && size+len(m.Envelope) > maxBytes {
+			break
+		}
+		size += len(m.Envelope)
+		msgs = append(msgs, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if s.claims {
+		until := now + lease.Milliseconds()
+		for _, m := range msgs {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE outbox SET claimed_until = ? WHERE message_id = (SELECT id FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id = ?)`),
+				until, peer[:], m.ID[:]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return msgs, tx.Commit()
+}
+
+// Release implements parley.OutboxStore.
+func (s *DB) Release(ctx context.Context, peer envelope.Fingerprint, ids []envelope.ID) error {
+	if !s.claims {
+		return nil
+	}
+	for _, id := range ids {
+		if _, err := s.exec(ctx, s.q(`UPDATE outbox SET claimed_until = NULL WHERE message_id = (SELECT id FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id = ?)`),
+			peer[:], id[:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Acknowledge implements parley.OutboxStore.
+func (s *DB) Acknowledge(ctx context.Context, peer envelope.Fingerprint, rs []*envelope.Receipt) (err error) {
+	defer s.lock()()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	now := time.Now().UnixMilli()
+	for _, r := range rs {
+		var id int64
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id = ? AND seq = ? AND hash = ?`),
+			peer[:], r.Envelope[:], int64(r.Seq), r.Hash[:]).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return parley.Errorf(parley.CodeUnknownMessage, -1, "receipt names envelope %s, which was not sent to this peer", r.Envelope)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO receipts (message_id, type, raw, signed_at, stored_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			id, int64(r.Type), r.Raw, ms(r.Time), now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET state = 'delivered', delivered_at = COALESCE(delivered_at, ?) WHERE id = ?`), ms(r.Time), id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outbox WHERE message_id = ?`), id); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// RecordAttempt implements parley.OutboxStore.
+func (s *DB) RecordAttempt(ctx context.Context, peer envelope.Fingerprint, at time.Time, attemptErr error) error {
+	var err error
+	if attemptErr == nil {
+		_, err = s.exec(ctx, s.q(`UPDATE peers SET last_delivery_at = ?, last_error = NULL, last_error_at = NULL WHERE fingerprint = ?`), ms(at), peer[:])
+	} else {
+		_, err = s.exec(ctx, s.q(`UPDATE peers SET last_error = ?, last_error_at = ? WHERE fingerprint = ?`), attemptErr.Error(), ms(at), peer[:])
+	}
+	return err
+}
+
+// Receive implements parley.InboxStore.
+func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint64, in []parley.Incoming) (res []parley.Result, err error) {
+	defer s.lock()()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var next int64
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT next_in_seq FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&next); err != nil {
+		return nil, err
+	}
+	now := time.Now().UnixMilli()
+	res = make([]parley.Result, len(in))
+	inserted := make([]bool, len(in))
+	for i, x := range in {
+		h := x.Env.Header
+		hash := envelope.Hash(x.Wire)
+		var id int64
+		var storedHash []byte
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id, hash FROM messages WHERE peer = ? AND direction = 'in' AND envelope_id = ?`),
+			peer[:], h.ID[:]).Scan(&id, &storedHash)
+		switch {
+		case err == nil && string(storedHash) == string(hash[:]):
+			var raw []byte
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT raw FROM receipts WHERE message_id = ? AND type = 1`), id).Scan(&raw); err != nil {
+				return nil, fmt.Errorf("duplicate envelope %s has no stored receipt: %w", h.ID, err)
+			}
+			res[i] = parley.Result{Status: "duplicate", Receipt: raw}
+			continue
+		case err == nil:
+			return nil, parley.Errorf(parley.CodeEnvelopeConflict, i, "envelope id %s was already used for different bytes", h.ID)
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, err
+		}
+		var taken int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM messages WHERE peer = ? AND direction = 'in' AND seq = ?`), peer[:], int64(h.Seq)).Scan(&taken); err != nil {
+			return nil, err
+		}
+		if taken > 0 || h.Seq < uint64(next) {
+			return nil, parley.Errorf(parley.CodeSequenceReused, i, "sequence number %d was already used by another envelope (replay?)", h.Seq)
+		}
+		if h.Seq >= uint64(next)+window {
+			return nil, parley.Errorf(parley.CodeSequenceWindow, i, "sequence number %d is too far ahead of the next expected %d (window %d)", h.Seq, next, window)
+		}
+		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO messages (envelope_id, direction, peer, channel_id, seq, kind, sent_at, stored_at, state, envelope, hash, salt, body)
+			VALUES (?, 'in', ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?) RETURNING id`),
+			h.ID[:], peer[:], h.Channel[:], int64(h.Seq), int64(h.Kind), ms(h.Time), now, x.Wire, hash[:], x.Salt, x.Body).Scan(&id); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO receipts (message_id, type, raw, signed_at, stored_at) VALUES (?, 1, ?, ?, ?)`),
+			id, x.Receipt.Raw, ms(x.Receipt.Time), now); err != nil {
+			return nil, err
+		}
+		res[i] = parley.Result{Receipt: x.Receipt.Raw}
+		inserted[i] = true
+	}
+	// Apply held envelopes in sequence order while there is no gap.
+	newNext := next
+	for {
+		r, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET state = 'applied', applied_at = ? WHERE peer = ? AND direction = 'in' AND seq = ? AND state = 'held'`), now, peer[:], newNext)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			break
+		}
+		newNext++
+	}
+	if newNext != next {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET next_in_seq = ? WHERE fingerprint = ?`), newNext, peer[:]); err != nil {
+			return nil, err
+		}
+	}
+	for i, x := range in {
+		if inserted[i] {
+			if x.Env.Header.Seq < uint64(newNext) {
+				res[i].Status = "stored"
+			} else {
+				res[i].Status = "held"
+			}
+		}
+	}
+	return res, tx.Commit()
+}
+
+// Message implements parley.MessageStore.
+func (s *DB) Message(ctx context.Context, id envelope.ID) (parley.Message, error) {
+	m, err := scanMessage(s.db.QueryRowContext(ctx, s.q(`SELECT `+msgCols+` FROM messages m JOIN peers p ON p.fingerprint = m.peer
+		WHERE m.envelope_id = ? ORDER BY m.direction = 'in' DESC LIMIT 1`), id[:]))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, parley.ErrNotFound
+	}
+	return m, err
+}
+
+// Messages implements parley.MessageStore.
+func (s *DB) Messages(ctx context.Context, f parley.Filter) ([]parley.Message, error) {
+	var where []string
+	var args []any
+	if f.Direction != "" {
+		where = append(where, "m.direction = ?")
+		args = append(args, string(f.Direction))
+	}
+	if f.Peer != nil {
+		where = append(where, "m.peer = ?")
+		args = append(args, f.Peer[:])
+	}
+	if f.Unread {
+		where = append(where, "m.read_at IS NULL")
+	}
+	if len(f.States) > 0 {
+		where = append(where, "m.state IN (?"+strings.Repeat(", ?", len(f.States)-1)+")")
+		for _, st := range f.States {
+			args = append(args, st)
+		}
+	}
+	q := `SELECT ` + msgCols + ` FROM messages m JOIN peers p ON p.fingerprint = m.peer`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY m.applied_at IS NULL, m.applied_at, m.peer, m.direction, m.seq"
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []parley.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MarkRead implements parley.MessageStore.
+func (s *DB) MarkRead(ctx context.Context, id envelope.ID, at time.Time, r *envelope.Receipt) (ok bool, err error) {
+	defer s.lock()()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var rowid int64
+	var peer []byte
+	err = tx.QueryRowContext(ctx, s.q(`SELECT id, peer FROM messages WHERE envelope_id = ? AND direction = 'in' AND peer = ?`), id[:], r.Sender[:]).Scan(&rowid, &peer)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, parley.ErrNotFound
+	} else if err != nil {
+		return false, err
+	}
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL`), ms(at), rowid)
+	if err != nil {
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, tx.Commit()
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO receipts (message_id, type, raw, signed_at, stored_at) VALUES (?, 2, ?, ?, ?)`), rowid, r.Raw, ms(r.Time), ms(at)); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO receipt_outbox (peer, raw) VALUES (?, ?)`), peer, r.Raw); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// Receipts implements parley.MessageStore.
+func (s *DB) Receipts(ctx context.Context, peer envelope.Fingerprint, dir parley.Direction, id envelope.ID) (map[envelope.ReceiptType]*envelope.Receipt, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT r.raw FROM receipts r JOIN messages m ON m.id = r.message_id
+		WHERE m.peer = ? AND m.direction = ? AND m.envelope_id = ?`), peer[:], string(dir), id[:])
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[envelope.ReceiptType]*envelope.Receipt{}
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		r, err := envelope.ParseReceipt(raw)
+		if err != nil {
+			return nil, fmt.Errorf("stored receipt for %s: %w", id, err)
+		}
+		out[r.Type] = r
+	}
+	return out, rows.Err()
+}
+
+// PendingReceipts implements parley.MessageStore.
+func (s *DB) PendingReceipts(ctx context.Context, peer envelope.Fingerprint, max int) ([]int64, [][]byte, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, raw FROM receipt_outbox WHERE peer = ? ORDER BY id LIMIT ?`), peer[:], max)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var keys []int64
+	var raws [][]byte
+	for rows.Next() {
+		var k int64
+		var raw []byte
+		if err := rows.Scan(&k, &raw); err != nil {
+			return nil, nil, err
+		}
+		keys, raws = append(keys, k), append(raws, raw)
+	}
+	return keys, raws, rows.Err()
+}
+
+// ReceiptsSent implements parley.MessageStore.
+func (s *DB) ReceiptsSent(ctx context.Context, keys []int64) (err error) {
+	defer s.lock()()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM receipt_outbox WHERE id = ?`), k); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// StoreReadReceipts implements parley.MessageStore.
+func (s *DB) StoreReadReceipts(ctx context.Context, peer envelope.Fingerprint, rs []*envelope.Receipt) (err error) {
+	defer s.lock()()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	now := time.Now().UnixMilli()
+	for i, r := range rs {
+		var id int64
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id = ? AND seq = ? AND hash = ?`),
+			peer[:], r.Envelope[:], int64(r.Seq), r.Hash[:]).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return parley.Errorf(parley.CodeUnknownMessage, i, "receipt names envelope %s, which this node did not send to you", r.Envelope)
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO receipts (message_id, type, raw, signed_at, stored_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			id, int64(r.Type), r.Raw, ms(r.Time), now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET read_at = COALESCE(read_at, ?) WHERE id = ?`), ms(r.Time), id); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// Status implements parley.MessageStore.
+func (s *DB) Status(ctx context.Context) ([]parley.PeerStatus, error) {
+	peers, err := s.Peers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]parley.PeerStatus, 0, len(peers))
+	for _, p := range peers {
+		fp := p.Fingerprint()
+		st := parley.PeerStatus{Peer: p}
+		var lastDel, lastErrAt sql.NullInt64
+		var lastErr sql.NullString
+		err := s.db.QueryRowContext(ctx, s.q(`SELECT
+			(SELECT COUNT(*) FROM outbox WHERE peer = ?),
+			(SELECT COUNT(*) FROM receipt_outbox WHERE peer = ?),
+			(SELECT COUNT(*) FROM messages WHERE peer = ? AND direction = 'in' AND state = 'held'),
+			(SELECT COUNT(*) FROM messages WHERE peer = ? AND direction = 'out'),
+			(SELECT COUNT(*) FROM messages WHERE peer = ? AND direction = 'in'),
+			last_delivery_at, last_error, last_error_at FROM peers WHERE fingerprint = ?`), fp[:], fp[:], fp[:], fp[:], fp[:], fp[:]).
+			Scan(&st.QueueDepth, &st.ReceiptQueue, &st.Held, &st.Sent, &st.Received, &lastDel, &lastErr, &lastErrAt)
+		if err != nil {
+			return nil, err
+		}
+		st.LastDelivery, st.LastError, st.LastErrorAt = fromMS(lastDel), lastErr.String, fromMS(lastErrAt)
+		out = append(out, st)
+	}
+	return out, nil
+}

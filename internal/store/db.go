@@ -100,7 +100,6 @@ func fromMS(v sql.NullInt64) time.Time {
 	return time.UnixMilli(v.Int64).UTC()
 }
 
-
 // AddPeer implements parley.PeerStore.
 func (s *DB) AddPeer(ctx context.Context, p parley.Peer) error {
 	fp := p.Fingerprint()

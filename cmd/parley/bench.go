@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"runtime"
 	"slices"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/parley-dev/parley/internal/envelope"
 	"github.com/parley-dev/parley/internal/parley"
+	"github.com/parley-dev/parley/internal/store"
 )
 
 func cmdBench(ctx context.Context, c *cli, args []string) error {
@@ -29,6 +32,7 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	size := fs.Int("size", 1024, "letter size in bytes")
 	light := fs.Int("light", 200, "letters sent one at a time to measure latency at light load")
 	conc := fs.Int("concurrency", 64, "concurrent senders in the throughput phase")
+	storeURL := fs.String("store", "", "run both nodes on PostgreSQL: a server URL postgres://…; databases <name>_north and <name>_south are created and dropped (default: SQLite)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
@@ -44,13 +48,14 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	if *asJSON {
 		progress = io.Discard
 	}
-	res, err := benchExchange(ctx, benchOptions{Letters: *n, Size: *size, Light: *light, Concurrency: *conc, Progress: progress})
+	res, err := benchExchange(ctx, benchOptions{Letters: *n, Size: *size, Light: *light, Concurrency: *conc, Progress: progress, Store: *storeURL})
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return printJSON(c.stdout, res)
 	}
+	fmt.Fprintf(c.stdout, "store:              %s\n", res.Store)
 	fmt.Fprintf(c.stdout, "letters:            %d of %d bytes, %d concurrent senders\n", res.Letters, res.Size, *conc)
 	fmt.Fprintf(c.stdout, "throughput:         %.0f letters/s (sealed, signed, stored, delivered, verified, opened, stored, receipted)\n", res.LettersPerSecond)
 	fmt.Fprintf(c.stdout, "latency, light:     p50 %.2f ms, p99 %.2f ms (%d letters one at a time)\n", res.P50ms, res.P99ms, *light)
@@ -64,9 +69,11 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 type benchOptions struct {
 	Letters, Size, Light, Concurrency int
 	Progress                          io.Writer
+	Store                             string // PostgreSQL server URL, or empty for SQLite
 }
 
 type benchResult struct {
+	Store            string  `json:"store"`
 	Letters          int     `json:"letters"`
 	Size             int     `json:"size_bytes"`
 	LettersPerSecond float64 `json:"letters_per_second"`
@@ -125,6 +132,16 @@ func benchExchange(ctx context.Context, opt benchOptions) (*benchResult, error) 
 	defer os.RemoveAll(root)
 	d := &demo{c: &cli{stdout: io.Discard, stderr: io.Discard}, root: root, log: slog.New(slog.DiscardHandler)}
 	defer d.stopAll()
+	storeName := "sqlite"
+	if opt.Store != "" {
+		urls, drop, err := benchDatabases(ctx, opt.Store)
+		if err != nil {
+			return nil, err
+		}
+		defer drop()
+		d.storeFor = func(name string) string { return urls[name] }
+		storeName = "postgres"
+	}
 	fmt.Fprintf(opt.Progress, "measuring the crypto bound on one core…\n")
 	bound, err := cryptoBound(opt.Size, 2*time.Second)
 	if err != nil {
@@ -272,7 +289,7 @@ func benchExchange(ctx context.Context, opt benchOptions) (*benchResult, error) 
 	loadLat := latencies()
 	cores := runtime.GOMAXPROCS(0)
 	res := &benchResult{
-		Letters: opt.Letters, Size: opt.Size,
+		Store: storeName, Letters: opt.Letters, Size: opt.Size,
 		LettersPerSecond: float64(opt.Letters) / elapsed.Seconds(),
 		CryptoBound:      bound, CoresUsed: cores,
 	}
@@ -290,4 +307,39 @@ func percentileMS(ds []time.Duration, p float64) float64 {
 	slices.Sort(s)
 	i := int(p*float64(len(s)-1) + 0.5)
 	return float64(s[i]) / float64(time.Millisecond)
+}
+
+// benchDatabases creates fresh databases for north and south on the
+// PostgreSQL server at base and returns their URLs and a function that drops
+// them.
+func benchDatabases(ctx context.Context, base string) (map[string]string, func(), error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return nil, nil, fmt.Errorf("--store %q: want a postgres:// URL", store.Redact(base))
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return nil, nil, err
+	}
+	prefix := fmt.Sprintf("parley_bench_%d", time.Now().UnixNano())
+	urls := map[string]string{}
+	var made []string
+	drop := func() {
+		for _, db := range made {
+			admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
+		}
+		admin.Close()
+	}
+	for _, name := range []string{"north", "south"} {
+		db := prefix + "_" + name
+		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+db); err != nil {
+			drop()
+			return nil, nil, fmt.Errorf("creating database %s (the --store user needs CREATEDB): %w", db, err)
+		}
+		made = append(made, db)
+		v := *u
+		v.Path = "/" + db
+		urls[name] = v.String()
+	}
+	return urls, drop, nil
 }

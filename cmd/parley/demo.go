@@ -63,6 +63,8 @@ type demo struct {
 	log          *slog.Logger
 	north, south *demoNode
 	step         int
+	// storeFor, if set, names the store of a node (default: its SQLite file).
+	storeFor func(name string) string
 }
 
 func (d *demo) say(format string, args ...any) {
@@ -91,6 +93,9 @@ func (d *demo) newNode(ctx context.Context, name string) (*demoNode, error) {
 func (d *demo) open(ctx context.Context, n *demoNode) error {
 	o, err := openNode(ctx, n.dir, d.log.With("node", n.name), func(c *Config) error {
 		c.RetryMin, c.RetryMax, c.PollInterval = 50*time.Millisecond, 500*time.Millisecond, 100*time.Millisecond
+		if d.storeFor != nil {
+			c.Store = d.storeFor(n.name)
+		}
 		return nil
 	})
 	if err != nil {

@@ -62,6 +62,8 @@ func commands() []command {
 		{"inbox", "list received messages", cmdInbox},
 		{"show", "show a message (marks it read and sends the read receipt)", cmdShow},
 		{"status", "peers, queue depth, last delivery, last error", cmdStatus},
+		{"migrate", "apply pending schema migrations to the node's store", cmdMigrate},
+		{"store", "store copy --from SPEC --to SPEC: move a node's data (e.g. SQLite to PostgreSQL)", cmdStore},
 		{"demo", "two nodes on loopback play the whole story", cmdDemo},
 		{"bench", "bench exchange: measure letters/s against the crypto bound", cmdBench},
 	}

@@ -199,30 +199,33 @@ func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, n int, seal
 		panic("store: seal returned the wrong number of envelopes")
 	}
 	now := time.Now().UnixMilli()
-	msgStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO messages (envelope_id, direction, peer, channel_id, seq, kind, sent_at, stored_at, applied_at, state, envelope, hash, salt, body)
-		VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?) RETURNING id`))
-	if err != nil {
-		return err
-	}
-	defer msgStmt.Close()
-	obStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO outbox (message_id, peer, seq, queued_at) VALUES (?, ?, ?, ?)`))
-	if err != nil {
-		return err
-	}
-	defer obStmt.Close()
+	rows := make([][]any, len(outs))
+	seqByID := map[envelope.ID]int64{}
 	for i, o := range outs {
 		h := o.Env.Header
 		if h.Seq != uint64(next)+uint64(i) || h.Recipient != peer {
 			panic("store: sealed envelope does not match its allocated sequence number or peer")
 		}
 		hash := envelope.Hash(o.Wire)
-		var id int64
-		if err := msgStmt.QueryRowContext(ctx, h.ID[:], peer[:], h.Channel[:], int64(h.Seq), int64(h.Kind), ms(h.Time), now, now, o.Wire, hash[:], o.Salt, o.Body).Scan(&id); err != nil {
-			return err
-		}
-		if _, err := obStmt.ExecContext(ctx, id, peer[:], int64(h.Seq), now); err != nil {
-			return err
-		}
+		rows[i] = []any{h.ID[:], "out", peer[:], h.Channel[:], int64(h.Seq), int64(h.Kind), ms(h.Time), now, now, parley.StateQueued, o.Wire, hash[:], o.Salt, o.Body}
+		seqByID[h.ID] = int64(h.Seq)
+	}
+	var outbox [][]any
+	err = s.insertRows(ctx, tx, "messages", []string{"envelope_id", "direction", "peer", "channel_id", "seq", "kind", "sent_at", "stored_at", "applied_at", "state", "envelope", "hash", "salt", "body"},
+		rows, "", "id, envelope_id", func(r *sql.Rows) error {
+			var id int64
+			var eid []byte
+			if err := r.Scan(&id, &eid); err != nil {
+				return err
+			}
+			outbox = append(outbox, []any{id, peer[:], seqByID[envelope.ID(eid)], now})
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	if err := s.insertRows(ctx, tx, "outbox", []string{"message_id", "peer", "seq", "queued_at"}, outbox, "", "", nil); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET next_out_seq = ? WHERE fingerprint = ?`), next+int64(n), peer[:]); err != nil {
 		return err
@@ -297,13 +300,14 @@ func (s *DB) Claim(ctx context.Context, peer envelope.Fingerprint, max, maxBytes
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if s.claims {
-		until := now + lease.Milliseconds()
-		for _, m := range msgs {
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE outbox SET claimed_until = ? WHERE message_id = (SELECT id FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id = ?)`),
-				until, peer[:], m.ID[:]); err != nil {
-				return nil, err
-			}
+	if s.claims && len(msgs) > 0 {
+		ids := make([]any, len(msgs))
+		for i, m := range msgs {
+			ids[i] = m.ID[:]
+		}
+		if err := s.execIn(ctx, tx, `UPDATE outbox SET claimed_until = ? WHERE message_id IN (SELECT id FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id IN IN_LIST)`,
+			[]any{now + lease.Milliseconds(), peer[:]}, ids); err != nil {
+			return nil, err
 		}
 	}
 	return msgs, tx.Commit()
@@ -325,6 +329,9 @@ func (s *DB) Release(ctx context.Context, peer envelope.Fingerprint, ids []envel
 
 // Acknowledge implements parley.OutboxStore.
 func (s *DB) Acknowledge(ctx context.Context, peer envelope.Fingerprint, rs []*envelope.Receipt) (err error) {
+	if len(rs) == 0 {
+		return nil
+	}
 	defer s.lock()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -335,27 +342,50 @@ func (s *DB) Acknowledge(ctx context.Context, peer envelope.Fingerprint, rs []*e
 			tx.Rollback()
 		}
 	}()
+	type sent struct {
+		id   int64
+		seq  uint64
+		hash []byte
+	}
+	found := map[envelope.ID]sent{}
+	eids := make([]any, len(rs))
+	for i, r := range rs {
+		eids[i] = r.Envelope[:]
+	}
+	err = s.queryIn(ctx, tx, `SELECT id, envelope_id, seq, hash FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id IN IN_LIST`,
+		[]any{peer[:]}, eids, func(r *sql.Rows) error {
+			var x sent
+			var eid []byte
+			var seq int64
+			if err := r.Scan(&x.id, &eid, &seq, &x.hash); err != nil {
+				return err
+			}
+			x.seq = uint64(seq)
+			found[envelope.ID(eid)] = x
+			return nil
+		})
+	if err != nil {
+		return err
+	}
 	now := time.Now().UnixMilli()
+	var receipts [][]any
+	var ids []any
 	for _, r := range rs {
-		var id int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id = ? AND seq = ? AND hash = ?`),
-			peer[:], r.Envelope[:], int64(r.Seq), r.Hash[:]).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
+		x, ok := found[r.Envelope]
+		if !ok || x.seq != r.Seq || string(x.hash) != string(r.Hash[:]) {
 			return parley.Errorf(parley.CodeUnknownMessage, -1, "receipt names envelope %s, which was not sent to this peer", r.Envelope)
 		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO receipts (message_id, type, raw, signed_at, stored_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-			id, int64(r.Type), r.Raw, ms(r.Time), now); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET state = 'delivered', delivered_at = COALESCE(delivered_at, ?) WHERE id = ?`), ms(r.Time), id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outbox WHERE message_id = ?`), id); err != nil {
-			return err
-		}
+		receipts = append(receipts, []any{x.id, int64(r.Type), r.Raw, ms(r.Time), now})
+		ids = append(ids, x.id)
+	}
+	if err := s.insertRows(ctx, tx, "receipts", []string{"message_id", "type", "raw", "signed_at", "stored_at"}, receipts, " ON CONFLICT DO NOTHING", "", nil); err != nil {
+		return err
+	}
+	if err := s.execIn(ctx, tx, `UPDATE messages SET state = 'delivered', delivered_at = COALESCE(delivered_at, ?) WHERE id IN IN_LIST`, []any{now}, ids); err != nil {
+		return err
+	}
+	if err := s.execIn(ctx, tx, `DELETE FROM outbox WHERE message_id IN IN_LIST`, nil, ids); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
@@ -387,70 +417,142 @@ func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint
 	if err := tx.QueryRowContext(ctx, s.q(`SELECT next_in_seq FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&next); err != nil {
 		return nil, err
 	}
+	// What is already stored under these envelope ids or sequence numbers.
+	type stored struct {
+		id   int64
+		eid  envelope.ID
+		hash []byte
+	}
+	byID, bySeq := map[envelope.ID]stored{}, map[uint64]stored{}
+	eids, seqs := make([]any, len(in)), make([]any, len(in))
+	for i, x := range in {
+		eids[i], seqs[i] = x.Env.Header.ID[:], int64(x.Env.Header.Seq)
+	}
+	scan := func(r *sql.Rows) error {
+		var st stored
+		var eid []byte
+		var seq int64
+		if err := r.Scan(&st.id, &eid, &seq, &st.hash); err != nil {
+			return err
+		}
+		st.eid = envelope.ID(eid)
+		byID[st.eid], bySeq[uint64(seq)] = st, st
+		return nil
+	}
+	const lookup = `SELECT id, envelope_id, seq, hash FROM messages WHERE peer = ? AND direction = 'in' AND `
+	if err := s.queryIn(ctx, tx, lookup+`envelope_id IN IN_LIST`, []any{peer[:]}, eids, scan); err != nil {
+		return nil, err
+	}
+	if err := s.queryIn(ctx, tx, lookup+`seq IN IN_LIST`, []any{peer[:]}, seqs, scan); err != nil {
+		return nil, err
+	}
 	now := time.Now().UnixMilli()
 	res = make([]parley.Result, len(in))
-	inserted := make([]bool, len(in))
+	var newRows [][]any
+	receiptFor := map[envelope.ID]*envelope.Receipt{}
+	var dupIDs []any
+	dupIndex := map[int64][]int{}
 	for i, x := range in {
 		h := x.Env.Header
 		hash := envelope.Hash(x.Wire)
-		var id int64
-		var storedHash []byte
-		err := tx.QueryRowContext(ctx, s.q(`SELECT id, hash FROM messages WHERE peer = ? AND direction = 'in' AND envelope_id = ?`),
-			peer[:], h.ID[:]).Scan(&id, &storedHash)
-		switch {
-		case err == nil && string(storedHash) == string(hash[:]):
-			var raw []byte
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT raw FROM receipts WHERE message_id = ? AND type = 1`), id).Scan(&raw); err != nil {
-				return nil, fmt.Errorf("duplicate envelope %s has no stored receipt: %w", h.ID, err)
+		if st, ok := byID[h.ID]; ok {
+			if string(st.hash) != string(hash[:]) {
+				return nil, parley.Errorf(parley.CodeEnvelopeConflict, i, "envelope id %s was already used for different bytes", h.ID)
 			}
-			res[i] = parley.Result{Status: "duplicate", Receipt: raw}
+			res[i].Status = "duplicate"
+			if st.id > 0 {
+				dupIDs = append(dupIDs, st.id)
+				dupIndex[st.id] = append(dupIndex[st.id], i)
+			} else { // repeated within this batch: same receipt as its first copy
+				res[i].Receipt = receiptFor[h.ID].Raw
+			}
 			continue
-		case err == nil:
-			return nil, parley.Errorf(parley.CodeEnvelopeConflict, i, "envelope id %s was already used for different bytes", h.ID)
-		case !errors.Is(err, sql.ErrNoRows):
-			return nil, err
 		}
-		var taken int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM messages WHERE peer = ? AND direction = 'in' AND seq = ?`), peer[:], int64(h.Seq)).Scan(&taken); err != nil {
-			return nil, err
-		}
-		if taken > 0 || h.Seq < uint64(next) {
+		if _, taken := bySeq[h.Seq]; taken || h.Seq < uint64(next) {
 			return nil, parley.Errorf(parley.CodeSequenceReused, i, "sequence number %d was already used by another envelope (replay?)", h.Seq)
 		}
 		if h.Seq >= uint64(next)+window {
 			return nil, parley.Errorf(parley.CodeSequenceWindow, i, "sequence number %d is too far ahead of the next expected %d (window %d)", h.Seq, next, window)
 		}
-		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO messages (envelope_id, direction, peer, channel_id, seq, kind, sent_at, stored_at, state, envelope, hash, salt, body)
-			VALUES (?, 'in', ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?) RETURNING id`),
-			h.ID[:], peer[:], h.Channel[:], int64(h.Seq), int64(h.Kind), ms(h.Time), now, x.Wire, hash[:], x.Salt, x.Body).Scan(&id); err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO receipts (message_id, type, raw, signed_at, stored_at) VALUES (?, 1, ?, ?, ?)`),
-			id, x.Receipt.Raw, ms(x.Receipt.Time), now); err != nil {
-			return nil, err
-		}
+		st := stored{eid: h.ID, hash: hash[:]}
+		byID[h.ID], bySeq[h.Seq] = st, st
+		receiptFor[h.ID] = x.Receipt
+		newRows = append(newRows, []any{h.ID[:], "in", peer[:], h.Channel[:], int64(h.Seq), int64(h.Kind), ms(h.Time), now, parley.StateHeld, x.Wire, hash[:], x.Salt, x.Body})
 		res[i] = parley.Result{Receipt: x.Receipt.Raw}
-		inserted[i] = true
 	}
-	// Apply held envelopes in sequence order while there is no gap.
-	newNext := next
-	for {
-		r, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET state = 'applied', applied_at = ? WHERE peer = ? AND direction = 'in' AND seq = ? AND state = 'held'`), now, peer[:], newNext)
+	if len(dupIDs) > 0 {
+		err := s.queryIn(ctx, tx, `SELECT message_id, raw FROM receipts WHERE type = 1 AND message_id IN IN_LIST`, nil, dupIDs, func(r *sql.Rows) error {
+			var id int64
+			var raw []byte
+			if err := r.Scan(&id, &raw); err != nil {
+				return err
+			}
+			for _, i := range dupIndex[id] {
+				res[i].Receipt = raw
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		if n, _ := r.RowsAffected(); n == 0 {
+		for _, id := range dupIDs {
+			for _, i := range dupIndex[id.(int64)] {
+				if res[i].Receipt == nil {
+					return nil, fmt.Errorf("duplicate envelope %s has no stored receipt", in[i].Env.Header.ID)
+				}
+			}
+		}
+	}
+	var receipts [][]any
+	err = s.insertRows(ctx, tx, "messages", []string{"envelope_id", "direction", "peer", "channel_id", "seq", "kind", "sent_at", "stored_at", "state", "envelope", "hash", "salt", "body"},
+		newRows, "", "id, envelope_id", func(r *sql.Rows) error {
+			var id int64
+			var eid []byte
+			if err := r.Scan(&id, &eid); err != nil {
+				return err
+			}
+			rc := receiptFor[envelope.ID(eid)]
+			receipts = append(receipts, []any{id, int64(envelope.Delivered), rc.Raw, ms(rc.Time), now})
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.insertRows(ctx, tx, "receipts", []string{"message_id", "type", "raw", "signed_at", "stored_at"}, receipts, "", "", nil); err != nil {
+		return nil, err
+	}
+	// Apply held envelopes in sequence order while there is no gap.
+	newNext := next
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT seq FROM messages WHERE peer = ? AND direction = 'in' AND state = 'held' AND seq >= ? ORDER BY seq`), peer[:], next)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if seq != newNext {
 			break
 		}
 		newNext++
 	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	if newNext != next {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET state = 'applied', applied_at = ? WHERE peer = ? AND direction = 'in' AND state = 'held' AND seq >= ? AND seq < ?`),
+			now, peer[:], next, newNext); err != nil {
+			return nil, err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET next_in_seq = ? WHERE fingerprint = ?`), newNext, peer[:]); err != nil {
 			return nil, err
 		}
 	}
 	for i, x := range in {
-		if inserted[i] {
+		if res[i].Status == "" {
 			if x.Env.Header.Seq < uint64(newNext) {
 				res[i].Status = "stored"
 			} else {

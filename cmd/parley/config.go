@@ -62,6 +62,11 @@ type Config struct {
 	HTTPTimeout time.Duration
 	// ShutdownTimeout bounds graceful shutdown on SIGTERM. Default 10s.
 	ShutdownTimeout time.Duration
+	// ClaimLease is how long a delivery worker holds the envelopes it
+	// claimed when several serve processes share a PostgreSQL store; a dead
+	// worker's batch is retried by the others after it. Must exceed
+	// http_timeout. Default 60s.
+	ClaimLease time.Duration
 }
 
 type option struct {
@@ -89,6 +94,7 @@ var options = []option{
 	{"poll_interval", "how often to look for work queued by other processes", "500ms", func(c *Config) any { return &c.PollInterval }},
 	{"http_timeout", "timeout of one request to a peer", "30s", func(c *Config) any { return &c.HTTPTimeout }},
 	{"shutdown_timeout", "graceful shutdown limit", "10s", func(c *Config) any { return &c.ShutdownTimeout }},
+	{"claim_lease", "how long a worker holds claimed envelopes on a shared PostgreSQL store (must exceed http_timeout)", "60s", func(c *Config) any { return &c.ClaimLease }},
 }
 
 func setOption(c *Config, o option, v string) error {
@@ -221,6 +227,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxEnvelopeBytes < 64<<10 || c.MaxBodyBytes < c.MaxEnvelopeBytes+64 {
 		return fmt.Errorf("config: max_envelope_bytes must be at least 65536 and max_body_bytes larger than it")
+	}
+	if c.ClaimLease <= c.HTTPTimeout {
+		return fmt.Errorf("config: claim_lease (%v) must be longer than http_timeout (%v), or a slow delivery could be sent twice at once", c.ClaimLease, c.HTTPTimeout)
 	}
 	if c.BatchMax < 1 || c.BatchMax > 4096 || c.SequenceWindow < 1 {
 		return fmt.Errorf("config: batch_max must be 1 to 4096 and sequence_window at least 1")

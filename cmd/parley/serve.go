@@ -80,7 +80,7 @@ func newServer(o *opened, log *slog.Logger) *server {
 	cfg := o.cfg
 	d := &federation.Deliverer{
 		Node: o.node, Client: federation.NewClient(cfg.HTTPTimeout), Log: log, Metrics: m,
-		BatchMax: cfg.BatchMax, BatchBytes: cfg.BatchBytes, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax, Poll: cfg.PollInterval,
+		BatchMax: cfg.BatchMax, BatchBytes: cfg.BatchBytes, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax, Poll: cfg.PollInterval, Lease: cfg.ClaimLease,
 	}
 	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d}
 }

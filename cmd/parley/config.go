@@ -228,6 +228,9 @@ func (c *Config) Validate() error {
 	if c.MaxEnvelopeBytes < 64<<10 || c.MaxBodyBytes < c.MaxEnvelopeBytes+64 {
 		return fmt.Errorf("config: max_envelope_bytes must be at least 65536 and max_body_bytes larger than it")
 	}
+	if c.RetryMax < c.RetryMin {
+		return fmt.Errorf("config: retry_max (%v) must not be shorter than retry_min (%v)", c.RetryMax, c.RetryMin)
+	}
 	if c.ClaimLease <= c.HTTPTimeout {
 		return fmt.Errorf("config: claim_lease (%v) must be longer than http_timeout (%v), or a slow delivery could be sent twice at once", c.ClaimLease, c.HTTPTimeout)
 	}

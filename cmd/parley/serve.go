@@ -78,8 +78,12 @@ func newServer(o *opened, log *slog.Logger) *server {
 	m := federation.NewMetrics(reg)
 	reg.MustRegister(&federation.StatusCollector{Store: o.node.Store, Log: log})
 	cfg := o.cfg
+	client := federation.NewClient(cfg.HTTPTimeout)
+	// A delivery response carries about 4.8 KB of JSON per envelope; leave
+	// room for a full batch.
+	client.MaxResponseBytes = max(16<<20, int64(cfg.BatchMax)*8<<10)
 	d := &federation.Deliverer{
-		Node: o.node, Client: federation.NewClient(cfg.HTTPTimeout), Log: log, Metrics: m,
+		Node: o.node, Client: client, Log: log, Metrics: m,
 		BatchMax: cfg.BatchMax, BatchBytes: cfg.BatchBytes, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax, Poll: cfg.PollInterval, Lease: cfg.ClaimLease,
 	}
 	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d}

@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"errors"
+	"net/http"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -13,8 +14,9 @@ import (
 	"github.com/parley-dev/parley/internal/parley"
 )
 
-// Deliverer drains the outbox: one worker per peer posts batches in sequence
-// order, stores the receipts, and retries with capped exponential backoff and
+// Deliverer drains the outbox: one worker per peer and process posts batches
+// in sequence order (processes sharing a PostgreSQL store may post disjoint
+// batches concurrently; the receiver holds out-of-order ones), stores the receipts, and retries with capped exponential backoff and
 // jitter. Envelopes leave the outbox only when a valid receipt is stored, so
 // a crash at any point leads to a retry, never to a loss.
 type Deliverer struct {
@@ -47,9 +49,10 @@ func (d *Deliverer) defaults() {
 	if d.RetryMin <= 0 {
 		d.RetryMin = 200 * time.Millisecond
 	}
-	if d.RetryMax < d.RetryMin {
-		d.RetryMax = max(30*time.Second, d.RetryMin)
+	if d.RetryMax <= 0 {
+		d.RetryMax = 30 * time.Second
 	}
+	d.RetryMax = max(d.RetryMax, d.RetryMin)
 	if d.Poll <= 0 {
 		d.Poll = 500 * time.Millisecond
 	}
@@ -172,7 +175,8 @@ func (d *Deliverer) Pass(ctx context.Context, p parley.Peer) (progressed bool, e
 		case err == nil:
 			d.Metrics.ReceiptsOut.Add(float64(len(raws)))
 			progressed = true
-		case errors.As(err, &re) && re.Status >= 400 && re.Status < 500:
+		case errors.As(err, &re) && re.Status >= 400 && re.Status < 500 &&
+			re.Status != http.StatusRequestTimeout && re.Status != http.StatusTooManyRequests:
 			// A permanent refusal: retrying cannot help. The receipts stay
 			// in this node's store as evidence; only the push is abandoned.
 			d.Log.Error("peer refused read receipts; abandoning the push", "peer", p.Name, "count", len(raws), "err", err)

@@ -101,6 +101,7 @@ func (s *Server) postReceipts(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getIdentity(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(s.IdentityFile)
 }
 

@@ -177,6 +177,9 @@ func ReadKeyFile(path string) (*envelope.Identity, error) {
 	if err := d.Decode(&k); err != nil || k.Format != keyFormat {
 		return nil, fmt.Errorf("key file %s is not a %s file", path, keyFormat)
 	}
+	if _, err := d.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("key file %s has trailing data after the JSON object", path)
+	}
 	var seeds [3][envelope.SeedSize]byte
 	for i, s := range []string{k.Ed25519, k.MLDSA65, k.HPKESeed} {
 		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))

@@ -92,7 +92,7 @@ func (c *Content) Validate(l Limits) error {
 			strings.ContainsAny(a.Name, "/\\\x00") || a.Name == "." || a.Name == ".." {
 			return fmt.Errorf("%w: attachment %d has an unsafe name", ErrContent, i)
 		}
-		if _, _, err := mime.ParseMediaType(a.Type); err != nil {
+		if mt, _, err := mime.ParseMediaType(a.Type); err != nil || !strings.Contains(mt, "/") {
 			return fmt.Errorf("%w: attachment %q has media type %q", ErrContent, a.Name, a.Type)
 		}
 		total += len(a.Data)
@@ -113,9 +113,14 @@ func EncodeContent(c *Content) []byte {
 	return b
 }
 
-// DecodeContent strictly decodes a body: unknown fields and trailing data are
-// refused, and the result must validate against l.
+// DecodeContent strictly decodes a body: it must be valid UTF-8 and exactly
+// the canonical encoding EncodeContent produces for its value (so member
+// names are exact, there are no duplicates, unknown fields or trailing data,
+// and one content has one body), and the result must validate against l.
 func DecodeContent(body []byte, l Limits) (*Content, error) {
+	if !utf8.Valid(body) {
+		return nil, fmt.Errorf("%w: not valid UTF-8", ErrContent)
+	}
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.DisallowUnknownFields()
 	var c Content
@@ -127,6 +132,9 @@ func DecodeContent(body []byte, l Limits) (*Content, error) {
 	}
 	if err := c.Validate(l); err != nil {
 		return nil, err
+	}
+	if !bytes.Equal(EncodeContent(&c), body) {
+		return nil, fmt.Errorf("%w: not in canonical form", ErrContent)
 	}
 	return &c, nil
 }

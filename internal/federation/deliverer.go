@@ -3,10 +3,10 @@ package federation
 import (
 	"context"
 	"errors"
-	"net/http"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"sync"
 	"time"
 

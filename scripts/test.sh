@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, vet, staticcheck, unit and integration
-# tests with the race detector, the long end-to-end and crash-safety tests,
-# and a short run of every fuzz target. Needs only Go (and the module proxy
-# for staticcheck); it installs nothing else yet.
+# tests with the race detector on SQLite and PostgreSQL, the long end-to-end
+# and crash-safety tests, a short run of every fuzz target, and the demo.
 #
-#   bash scripts/test.sh            # everything (about 5–8 minutes on 2 cores)
+# PostgreSQL: when $PARLEY_TEST_POSTGRES is not set, this script installs
+# PostgreSQL from Debian's packages if needed (root), starts a throwaway
+# cluster on 127.0.0.1 in a temporary directory, and stops it at exit. If it
+# cannot, the PostgreSQL tests skip with a message, or fail when CI=true.
+#
+#   bash scripts/test.sh            # everything (about 8–10 minutes on 2 cores)
 #   FUZZTIME=30s bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,12 +34,26 @@ else
 	cat /tmp/staticcheck.err; exit 1
 fi
 
+if [ -z "${PARLEY_TEST_POSTGRES:-}" ]; then
+	step "PostgreSQL: throwaway cluster"
+	if pgenv="$(bash scripts/postgres.sh start)"; then
+		eval "$pgenv"
+		trap 'bash scripts/postgres.sh stop "$PARLEY_PG_DIR"' EXIT
+		echo "PostgreSQL on ${PARLEY_TEST_POSTGRES%%/postgres?*}"
+	else
+		echo "could not start PostgreSQL; its tests will skip (or fail under CI=true)"
+	fi
+fi
+
 step "unit and integration tests (race detector, -short)"
 go test -race -short -count=1 ./...
 
-step "end-to-end: 1,000 letters both ways; crash safety with SIGKILL"
-go test -count=1 -run 'TestExchange1000BothWays|TestCrashSafety' -v ./cmd/parley 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|crash|seed' || true
-go test -count=1 -run 'TestExchange1000BothWays|TestCrashSafety' ./cmd/parley
+step "end-to-end: 1,000 letters both ways; crash safety with SIGKILL; PostgreSQL active-active"
+log="$(mktemp)"
+if ! go test -count=1 -timeout 15m -run 'TestExchange1000BothWays|TestCrashSafety|TestPostgresActiveActive' -v ./cmd/parley >"$log" 2>&1; then
+	tail -150 "$log"; exit 1
+fi
+grep -E '^(--- |ok )' "$log"
 
 step "fuzz targets, $FUZZTIME each"
 for pkg in $(go list ./...); do

@@ -111,13 +111,16 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "commands that print data take --json. Run `parley COMMAND --help` for details.")
 }
 
-// newFlags returns a flag set whose errors are returned, not printed twice.
+// newFlags returns a flag set whose errors are returned, not printed: run
+// prints them once with a hint. --help prints the usage to stderr.
 func newFlags(c *cli, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet("parley "+name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		fmt.Fprintf(c.stderr, "Usage: parley %s\n\nFlags:\n", synopsis)
+		fs.SetOutput(c.stderr)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	return fs
 }

@@ -134,6 +134,8 @@ func cmdPeerAdd(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
+var errTooLarge = errors.New("file too large")
+
 func readBounded(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -145,7 +147,7 @@ func readBounded(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
+		return nil, fmt.Errorf("%w: %s is larger than %d bytes", errTooLarge, path, max)
 	}
 	return b, nil
 }

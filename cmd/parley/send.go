@@ -65,8 +65,10 @@ func cmdSend(ctx context.Context, c *cli, args []string) error {
 	content.Text = strings.Join(paras, "\n\n")
 	for _, f := range files {
 		b, err := readBounded(f, int64(o.cfg.MaxAttachmentBytes))
-		if err != nil {
+		if errors.Is(err, errTooLarge) {
 			return fmt.Errorf("attachment: %w (the limit is max_attachment_bytes = %d)", err, o.cfg.MaxAttachmentBytes)
+		} else if err != nil {
+			return fmt.Errorf("attachment: %w", err)
 		}
 		name := filepath.Base(f)
 		content.Attachments = append(content.Attachments, parley.Attachment{Name: name, Type: parley.AttachmentType(name), Data: b})

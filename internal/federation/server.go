@@ -109,6 +109,10 @@ func (s *Server) getIdentity(w http.ResponseWriter, r *http.Request) {
 // Internal detail is logged, never sent.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	var pe *parley.Error
+	if r.Context().Err() != nil {
+		s.Log.Info("federation request abandoned by the client", "path", r.URL.Path, "err", err)
+		return
+	}
 	if !errors.As(err, &pe) {
 		s.Log.Error("federation request failed", "path", r.URL.Path, "err", err)
 		s.Metrics.Rejected.WithLabelValues(string(parley.CodeInternal)).Inc()

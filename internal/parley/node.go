@@ -414,7 +414,7 @@ func (n *Node) Open(ctx context.Context, id envelope.ID) (Message, *Content, err
 		return m, nil, fmt.Errorf("stored message %s: %w", id, err)
 	}
 	if m.Direction == Inbound && m.ReadAt.IsZero() && m.State == StateApplied {
-		now := n.Clock.Now()
+		now := n.Clock.Now().Truncate(time.Millisecond) // the store's resolution
 		h, err := envelope.ParseHeader(m.Envelope[:envelope.HeaderSize])
 		if err != nil {
 			return m, nil, fmt.Errorf("stored message %s: %w", id, err)
@@ -423,10 +423,17 @@ func (n *Node) Open(ctx context.Context, id envelope.ID) (Message, *Content, err
 		if err := envelope.SignReceipt(n.Identity, r); err != nil {
 			return m, nil, err
 		}
-		if _, err := n.Store.MarkRead(ctx, id, now, r); err != nil {
+		first, err := n.Store.MarkRead(ctx, id, now, r)
+		if err != nil {
 			return m, nil, fmt.Errorf("marking read: %w", err)
 		}
-		m.ReadAt = now
+		if !first { // another process read it first; report its time
+			if m, err = n.Store.Message(ctx, id); err != nil {
+				return m, nil, err
+			}
+			return m, c, nil
+		}
+		m.ReadAt = now.UTC()
 		n.wake(m.Peer)
 	}
 	return m, c, nil

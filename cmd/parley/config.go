@@ -67,6 +67,21 @@ type Config struct {
 	// worker's batch is retried by the others after it. Must exceed
 	// http_timeout. Default 60s.
 	ClaimLease time.Duration
+	// HeartbeatInterval is how often hotline channels are pinged. Default 60s.
+	HeartbeatInterval time.Duration
+	// HeartbeatDownAfter is how many consecutive missed heartbeats bring a
+	// peer down. Default 3.
+	HeartbeatDownAfter int
+	// HeartbeatAll pings every channel, not only those with purpose hotline.
+	HeartbeatAll bool
+	// ClockSkewWarn is the skew of a peer's clock that raises a warning. Default 30s.
+	ClockSkewWarn time.Duration
+	// FlashReadDeadline is how long a flash letter may stay unread by the
+	// peer before it escalates. Default 5m.
+	FlashReadDeadline time.Duration
+	// WebhookURL receives a JSON POST for every alert (peer down or up,
+	// unread flash, flash received, clock skew). Default none.
+	WebhookURL string
 }
 
 type option struct {
@@ -94,6 +109,12 @@ var options = []option{
 	{"poll_interval", "how often to look for work queued by other processes", "500ms", func(c *Config) any { return &c.PollInterval }},
 	{"http_timeout", "timeout of one request to a peer", "30s", func(c *Config) any { return &c.HTTPTimeout }},
 	{"shutdown_timeout", "graceful shutdown limit", "10s", func(c *Config) any { return &c.ShutdownTimeout }},
+	{"heartbeat_interval", "how often hotline channels are pinged", "60s", func(c *Config) any { return &c.HeartbeatInterval }},
+	{"heartbeat_down_after", "consecutive missed heartbeats before a peer is down", "3", func(c *Config) any { return &c.HeartbeatDownAfter }},
+	{"heartbeat_all", "ping every channel, not only hotline ones (true or false)", "false", func(c *Config) any { return &c.HeartbeatAll }},
+	{"clock_skew_warn", "peer clock skew that raises a warning", "30s", func(c *Config) any { return &c.ClockSkewWarn }},
+	{"flash_read_deadline", "time a flash letter may stay unread before it escalates", "5m", func(c *Config) any { return &c.FlashReadDeadline }},
+	{"webhook_url", "URL that receives a JSON POST for every alert (empty: none)", "", func(c *Config) any { return &c.WebhookURL }},
 	{"claim_lease", "how long a worker holds claimed envelopes on a shared PostgreSQL store (must exceed http_timeout)", "60s", func(c *Config) any { return &c.ClaimLease }},
 }
 
@@ -107,6 +128,12 @@ func setOption(c *Config, o option, v string) error {
 			return fmt.Errorf("%s = %q: want a non-negative integer", o.key, v)
 		}
 		*p = n
+	case *bool:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%s = %q: want true or false", o.key, v)
+		}
+		*p = b
 	case *time.Duration:
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -227,6 +254,14 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxEnvelopeBytes < 64<<10 || c.MaxBodyBytes < c.MaxEnvelopeBytes+64 {
 		return fmt.Errorf("config: max_envelope_bytes must be at least 65536 and max_body_bytes larger than it")
+	}
+	if c.HeartbeatDownAfter < 1 {
+		return fmt.Errorf("config: heartbeat_down_after must be at least 1")
+	}
+	if c.WebhookURL != "" {
+		if err := parley.ValidURL(c.WebhookURL); err != nil {
+			return fmt.Errorf("config webhook_url: %w", err)
+		}
 	}
 	if c.RetryMax < c.RetryMin {
 		return fmt.Errorf("config: retry_max (%v) must not be shorter than retry_min (%v)", c.RetryMax, c.RetryMin)

@@ -48,23 +48,26 @@ func cmdIdentity(ctx context.Context, c *cli, args []string) error {
 
 func cmdPeer(ctx context.Context, c *cli, args []string) error {
 	if len(args) == 0 {
-		return usagef("want `parley peer add FILE` or `parley peer list`")
+		return usagef("want `parley peer add FILE`, `parley peer list` or `parley peer set NAME --purpose P`")
 	}
 	switch args[0] {
 	case "add":
 		return cmdPeerAdd(ctx, c, args[1:])
 	case "list":
 		return cmdPeerList(ctx, c, args[1:])
+	case "set":
+		return cmdPeerSet(ctx, c, args[1:])
 	case "-h", "--help":
-		fmt.Fprintln(c.stderr, "Usage: parley peer add FILE [--name NAME] [--url URL] [--json]\n       parley peer list [--json]")
+		fmt.Fprintln(c.stderr, "Usage: parley peer add FILE [--name NAME] [--url URL] [--purpose P] [--json]\n       parley peer list [--json]\n       parley peer set NAME --purpose social|liaison|hotline")
 		return nil
 	}
-	return usagef("unknown subcommand %q; want add or list", args[0])
+	return usagef("unknown subcommand %q; want add, list or set", args[0])
 }
 
 type peerJSON struct {
 	Name         string `json:"name"`
 	URL          string `json:"url"`
+	Purpose      string `json:"purpose"`
 	Fingerprint  string `json:"fingerprint"`
 	Channel      string `json:"channel"`
 	SafetyNumber string `json:"safety_number"`
@@ -75,6 +78,7 @@ func cmdPeerAdd(ctx context.Context, c *cli, args []string) error {
 	dir := dirFlag(fs)
 	name := fs.String("name", "", "local name for the peer (default: the name in the file)")
 	url := fs.String("url", "", "the peer's URL (default: the URL in the file)")
+	purpose := fs.String("purpose", "liaison", "channel purpose: social, liaison or hotline (hotline channels send heartbeats)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -101,7 +105,10 @@ func cmdPeerAdd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer o.Close()
-	p := parley.Peer{Name: f.Name, URL: f.URL, Identity: pub, AddedAt: o.node.Now()}
+	if err := parley.ValidPurpose(*purpose); err != nil {
+		return usageError{err.Error()}
+	}
+	p := parley.Peer{Name: f.Name, URL: f.URL, Purpose: *purpose, Identity: pub, AddedAt: o.node.Now()}
 	if *name != "" {
 		if err := parley.ValidName(*name); err != nil {
 			return usageError{err.Error()}
@@ -127,7 +134,7 @@ func cmdPeerAdd(ctx context.Context, c *cli, args []string) error {
 	}
 	sn := envelope.SafetyNumber(self, pub.Fingerprint())
 	if *asJSON {
-		return printJSON(c.stdout, peerJSON{p.Name, p.URL, pub.Fingerprint().String(), p.Channel.String(), sn})
+		return printJSON(c.stdout, peerJSON{p.Name, p.URL, p.Purpose, pub.Fingerprint().String(), p.Channel.String(), sn})
 	}
 	fmt.Fprintf(c.stdout, "Pinned peer %q at %s\nFingerprint:   %s\nSafety number: %s\n", p.Name, p.URL, pub.Fingerprint(), sn)
 	fmt.Fprintln(c.stdout, "Compare the safety number with your peer over another channel (voice, in person) before you trust it.")
@@ -171,13 +178,43 @@ func cmdPeerList(ctx context.Context, c *cli, args []string) error {
 	self := o.node.Identity.Fingerprint()
 	out := []peerJSON{}
 	for _, p := range peers {
-		out = append(out, peerJSON{p.Name, p.URL, p.Fingerprint().String(), p.Channel.String(), envelope.SafetyNumber(self, p.Fingerprint())})
+		out = append(out, peerJSON{p.Name, p.URL, p.Purpose, p.Fingerprint().String(), p.Channel.String(), envelope.SafetyNumber(self, p.Fingerprint())})
 	}
 	if *asJSON {
 		return printJSON(c.stdout, map[string]any{"peers": out})
 	}
 	for _, p := range out {
-		fmt.Fprintf(c.stdout, "%-16s %s  %s\n", p.Name, p.Fingerprint[:16], p.URL)
+		fmt.Fprintf(c.stdout, "%-16s %-8s %s  %s\n", p.Name, p.Purpose, p.Fingerprint[:16], p.URL)
 	}
+	return nil
+}
+
+func cmdPeerSet(ctx context.Context, c *cli, args []string) error {
+	fs := newFlags(c, "peer set", "peer set NAME --purpose social|liaison|hotline [--dir DIR]")
+	dir := dirFlag(fs)
+	purpose := fs.String("purpose", "", "new channel purpose: social, liaison or hotline (required)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want exactly one peer name")
+	}
+	if err := parley.ValidPurpose(*purpose); err != nil {
+		return usageError{err.Error()}
+	}
+	o, err := openNode(ctx, *dir, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	p, err := peerByPrefixOrName(ctx, o.node, pos[0])
+	if err != nil {
+		return err
+	}
+	if err := o.node.Store.SetPurpose(ctx, p.Fingerprint(), *purpose); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "The channel with %s now has purpose %s.\n", p.Name, *purpose)
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,12 +23,13 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func cmdSend(ctx context.Context, c *cli, args []string) error {
-	fs := newFlags(c, "send", "send --to PEER (--text T | --file F)... [--dir DIR] [--json]")
+	fs := newFlags(c, "send", "send --to PEER (--text T | --file F)... [--flash] [--dir DIR] [--json]")
 	dir := dirFlag(fs)
 	to := fs.String("to", "", "peer name (required)")
 	var texts, files multiFlag
 	fs.Var(&texts, "text", "text of the letter; repeat for paragraphs; - reads standard input")
 	fs.Var(&files, "file", "attach a file; repeatable")
+	flash := fs.Bool("flash", false, "flash priority: overtakes every queued letter; its read receipt is expected within flash_read_deadline")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -73,7 +75,11 @@ func cmdSend(ctx context.Context, c *cli, args []string) error {
 		name := filepath.Base(f)
 		content.Attachments = append(content.Attachments, parley.Attachment{Name: name, Type: parley.AttachmentType(name), Data: b})
 	}
-	m, err := o.node.Send(ctx, *to, &content)
+	send := o.node.Send
+	if *flash {
+		send = o.node.SendFlash
+	}
+	m, err := send(ctx, *to, &content)
 	if err != nil {
 		if errors.Is(err, parley.ErrContent) {
 			return usageError{err.Error()}
@@ -81,7 +87,7 @@ func cmdSend(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return printJSON(c.stdout, map[string]any{"id": m.ID.String(), "peer": m.PeerName, "seq": m.Seq, "state": m.State})
+		return printJSON(c.stdout, map[string]any{"id": m.ID.String(), "peer": m.PeerName, "seq": m.Seq, "state": m.State, "flash": m.Flash})
 	}
 	fmt.Fprintln(c.stdout, m.ID)
 	return nil
@@ -92,6 +98,7 @@ type messageJSON struct {
 	Direction   string           `json:"direction"`
 	Peer        string           `json:"peer"`
 	Seq         uint64           `json:"seq"`
+	Flash       bool             `json:"flash"`
 	Kind        string           `json:"kind"`
 	State       string           `json:"state"`
 	SentAt      time.Time        `json:"sent_at"`
@@ -127,7 +134,7 @@ func optTime(t time.Time) *time.Time {
 
 func toJSON(m parley.Message) messageJSON {
 	j := messageJSON{
-		ID: m.ID.String(), Direction: string(m.Direction), Peer: m.PeerName, Seq: m.Seq, Kind: m.Kind.String(),
+		ID: m.ID.String(), Direction: string(m.Direction), Peer: m.PeerName, Seq: m.Seq, Flash: m.Flash, Kind: m.Kind.String(),
 		State: m.State, SentAt: m.SentAt, StoredAt: m.StoredAt, DeliveredAt: optTime(m.DeliveredAt), ReadAt: optTime(m.ReadAt),
 	}
 	if c, err := parley.DecodeContent(m.Body, parley.Limits{MaxEnvelopeBytes: 1 << 62, MaxAttachmentBytes: 1 << 62}); err == nil {
@@ -149,11 +156,12 @@ func preview(s string, n int) string {
 }
 
 func cmdInbox(ctx context.Context, c *cli, args []string) error {
-	fs := newFlags(c, "inbox", "inbox [--dir DIR] [--peer PEER] [--unread] [--sent] [--json]")
+	fs := newFlags(c, "inbox", "inbox [--dir DIR] [--peer PEER] [--unread] [--sent] [--follow] [--json]")
 	dir := dirFlag(fs)
 	peer := fs.String("peer", "", "only messages with this peer")
 	unread := fs.Bool("unread", false, "only unread messages")
 	sent := fs.Bool("sent", false, "list sent messages instead of received ones")
+	follow := fs.Bool("follow", false, "after the list, keep printing new messages as they arrive (a bell rings for flash letters); with --json, one JSON object per line")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -183,6 +191,9 @@ func cmdInbox(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *follow {
+		return followInbox(ctx, c, o, f, msgs, *asJSON)
+	}
 	out := []messageJSON{}
 	for _, m := range msgs {
 		out = append(out, toJSON(m))
@@ -204,6 +215,9 @@ func cmdInbox(ctx context.Context, c *cli, args []string) error {
 			state = "unread"
 		}
 		text := m.Preview
+		if m.Flash {
+			text = "FLASH " + text
+		}
 		if len(m.Attachments) > 0 {
 			text += fmt.Sprintf(" [%d attachment(s)]", len(m.Attachments))
 		}
@@ -315,17 +329,19 @@ func cmdStatus(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	type peerStatusJSON struct {
-		Name         string     `json:"name"`
-		URL          string     `json:"url"`
-		Fingerprint  string     `json:"fingerprint"`
-		QueueDepth   int        `json:"queue_depth"`
-		ReceiptQueue int        `json:"receipt_queue"`
-		Held         int        `json:"held"`
-		Sent         int        `json:"sent"`
-		Received     int        `json:"received"`
-		LastDelivery *time.Time `json:"last_delivery,omitempty"`
-		LastError    string     `json:"last_error,omitempty"`
-		LastErrorAt  *time.Time `json:"last_error_at,omitempty"`
+		Name         string        `json:"name"`
+		URL          string        `json:"url"`
+		Fingerprint  string        `json:"fingerprint"`
+		QueueDepth   int           `json:"queue_depth"`
+		ReceiptQueue int           `json:"receipt_queue"`
+		Held         int           `json:"held"`
+		Sent         int           `json:"sent"`
+		Received     int           `json:"received"`
+		LastDelivery *time.Time    `json:"last_delivery,omitempty"`
+		LastError    string        `json:"last_error,omitempty"`
+		LastErrorAt  *time.Time    `json:"last_error_at,omitempty"`
+		Purpose      string        `json:"purpose"`
+		Liveness     *livenessJSON `json:"liveness,omitempty"`
 	}
 	out := struct {
 		Name        string           `json:"name"`
@@ -333,12 +349,24 @@ func cmdStatus(ctx context.Context, c *cli, args []string) error {
 		PublicURL   string           `json:"public_url"`
 		Peers       []peerStatusJSON `json:"peers"`
 	}{o.cfg.Name, o.node.Identity.Fingerprint().String(), o.cfg.PublicURL, []peerStatusJSON{}}
+	lives, err := o.node.Store.Livenesses(ctx)
+	if err != nil {
+		return err
+	}
+	byPeer := map[envelope.Fingerprint]parley.Liveness{}
+	for _, l := range lives {
+		byPeer[l.Peer] = l
+	}
 	for _, s := range sts {
-		out.Peers = append(out.Peers, peerStatusJSON{
-			Name: s.Peer.Name, URL: s.Peer.URL, Fingerprint: s.Peer.Fingerprint().String(),
+		j := peerStatusJSON{
+			Name: s.Peer.Name, URL: s.Peer.URL, Fingerprint: s.Peer.Fingerprint().String(), Purpose: s.Peer.Purpose,
 			QueueDepth: s.QueueDepth, ReceiptQueue: s.ReceiptQueue, Held: s.Held, Sent: s.Sent, Received: s.Received,
 			LastDelivery: optTime(s.LastDelivery), LastError: s.LastError, LastErrorAt: optTime(s.LastErrorAt),
-		})
+		}
+		if l, ok := byPeer[s.Peer.Fingerprint()]; ok {
+			j.Liveness = &livenessJSON{l.State, l.ChangedAt, optTime(l.LastHeard), float64(l.LastRTT.Microseconds()) / 1000, l.Missed, l.Skew.Milliseconds()}
+		}
+		out.Peers = append(out.Peers, j)
 	}
 	if *asJSON {
 		return printJSON(c.stdout, out)
@@ -348,14 +376,116 @@ func cmdStatus(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintln(c.stdout, "No peers yet (hint: `parley peer add FILE`).")
 		return nil
 	}
+	red, reset := "", ""
+	if isTerminal(c.stdout) && os.Getenv("NO_COLOR") == "" {
+		red, reset = "\x1b[1;31m", "\x1b[0m"
+	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PEER\tQUEUE\tSENT\tRECEIVED\tLAST DELIVERY\tLAST ERROR")
+	fmt.Fprintln(tw, "PEER\tPURPOSE\tLINE\tRTT\tQUEUE\tSENT\tRECEIVED\tLAST DELIVERY\tLAST ERROR")
+	var down []string
 	for _, p := range out.Peers {
 		last := "never"
 		if p.LastDelivery != nil {
 			last = p.LastDelivery.Local().Format("2006-01-02 15:04:05")
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\n", p.Name, p.QueueDepth, p.Sent, p.Received, last, p.LastError)
+		line, rtt := "-", "-"
+		if l := p.Liveness; l != nil {
+			line = l.State
+			if l.State == parley.LivenessDown {
+				line = "DOWN"
+				down = append(down, fmt.Sprintf("%s%s is DOWN since %s (%d heartbeats missed)%s", red, p.Name, l.Since.Local().Format("2006-01-02 15:04:05"), l.Missed, reset))
+			}
+			if l.RTTms > 0 {
+				rtt = fmt.Sprintf("%.1fms", l.RTTms)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", p.Name, p.Purpose, line, rtt, p.QueueDepth, p.Sent, p.Received, last, p.LastError)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, d := range down {
+		fmt.Fprintln(c.stdout, d)
+	}
+	return nil
+}
+
+// followInbox prints msgs, then every message matching f that appears later,
+// until ctx is done. Flash letters ring the terminal bell.
+func followInbox(ctx context.Context, c *cli, o *opened, f parley.Filter, msgs []parley.Message, asJSON bool) error {
+	seen := map[envelope.ID]bool{}
+	var since time.Time // the newest application time printed
+	print := func(m parley.Message) error {
+		seen[m.ID] = true
+		if m.StoredAt.After(since) {
+			since = m.StoredAt
+		}
+		j := toJSON(m)
+		if asJSON {
+			b, err := json.Marshal(j)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(c.stdout, "%s\n", b)
+			return err
+		}
+		mark := ""
+		if m.Flash {
+			mark = "\a FLASH"
+		}
+		_, err := fmt.Fprintf(c.stdout, "%s%s  %s  #%d  %s  %s\n", m.StoredAt.Local().Format("15:04:05"), mark, m.PeerName, m.Seq, m.ID, j.Preview)
+		return err
+	}
+	for _, m := range msgs {
+		if err := print(m); err != nil {
+			return err
+		}
+	}
+	if !asJSON {
+		fmt.Fprintln(c.stderr, "following new messages; interrupt to stop")
+	}
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		g := f
+		g.Since = since
+		latest, err := o.node.Store.Messages(ctx, g)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		for _, m := range latest {
+			if !seen[m.ID] {
+				if err := print(m); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+type livenessJSON struct {
+	State     string     `json:"state"` // unknown, up or down
+	Since     time.Time  `json:"since"`
+	LastHeard *time.Time `json:"last_heard,omitempty"`
+	RTTms     float64    `json:"rtt_ms"`
+	Missed    int        `json:"missed"`
+	SkewMS    int64      `json:"skew_ms"`
 }

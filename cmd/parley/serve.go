@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/parley-dev/parley/internal/envelope"
 	"github.com/parley-dev/parley/internal/federation"
 	"github.com/parley-dev/parley/internal/parley"
 	"github.com/prometheus/client_golang/prometheus"
@@ -70,6 +72,8 @@ type server struct {
 	reg       *prometheus.Registry
 	metrics   *federation.Metrics
 	deliverer *federation.Deliverer
+	hotline   *federation.Hotline
+	alerter   *federation.Alerter
 }
 
 func newServer(o *opened, log *slog.Logger) *server {
@@ -86,7 +90,18 @@ func newServer(o *opened, log *slog.Logger) *server {
 		Node: o.node, Client: client, Log: log, Metrics: m,
 		BatchMax: cfg.BatchMax, BatchBytes: cfg.BatchBytes, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax, Poll: cfg.PollInterval, Lease: cfg.ClaimLease,
 	}
-	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d}
+	alerter := federation.NewAlerter(log, cfg.WebhookURL, reg)
+	hl := &federation.Hotline{
+		Node: o.node, Client: federation.NewClient(max(cfg.HeartbeatInterval/2, time.Second)), Log: log, Alert: alerter.Alert,
+		Interval: cfg.HeartbeatInterval, DownAfter: cfg.HeartbeatDownAfter, SkewWarn: cfg.ClockSkewWarn,
+		FlashDeadline: cfg.FlashReadDeadline, All: cfg.HeartbeatAll,
+	}
+	o.node.OnFlashReceived(func(p parley.Peer, ids []envelope.ID) {
+		for _, id := range ids {
+			alerter.Alert(context.Background(), federation.Event{Kind: "flash_received", Peer: p.Name, At: o.node.Now(), MessageID: id.String()})
+		}
+	})
+	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d, hotline: hl, alerter: alerter}
 }
 
 // Handler returns the node's HTTP handler.
@@ -126,7 +141,10 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 	workersDone := make(chan struct{})
 	go func() {
 		defer close(workersDone)
-		s.deliverer.Run(wctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { s.deliverer.Run(wctx) })
+		wg.Go(func() { s.hotline.Run(wctx) })
+		wg.Wait()
 	}()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -100,7 +100,14 @@ type Header struct {
 	Seq        uint64
 	Time       time.Time // sender's clock, millisecond precision
 	Commitment [32]byte
+	// Flash puts the envelope on the channel's flash lane: a second
+	// sequence space per direction, delivered and applied independently of
+	// the normal lane so that urgent messages never wait behind bulk.
+	Flash bool
 }
+
+// FlagFlash is the header flag bit of the flash lane.
+const FlagFlash = 0x0001
 
 // Errors returned by Parse and Open. Callers branch on them with errors.Is.
 var (
@@ -116,7 +123,12 @@ var (
 func (h *Header) Marshal() []byte {
 	b := make([]byte, 0, HeaderSize)
 	b = append(b, Magic...)
-	b = append(b, h.Version, byte(h.Kind), 0, 0)
+	var flags uint16
+	if h.Flash {
+		flags |= FlagFlash
+	}
+	b = append(b, h.Version, byte(h.Kind))
+	b = binary.BigEndian.AppendUint16(b, flags)
 	b = append(b, h.ID[:]...)
 	b = append(b, h.Channel[:]...)
 	b = append(b, h.Sender[:]...)
@@ -129,7 +141,7 @@ func (h *Header) Marshal() []byte {
 }
 
 // ParseHeader decodes exactly HeaderSize bytes. It rejects unknown versions,
-// unknown kinds, non-zero reserved bits and a zero sequence number.
+// unknown kinds, flag bits other than FlagFlash and a zero sequence number.
 func ParseHeader(b []byte) (*Header, error) {
 	if len(b) < 5 || string(b[:4]) != Magic {
 		return nil, fmt.Errorf("%w: bad magic", ErrMalformed)
@@ -144,9 +156,11 @@ func ParseHeader(b []byte) (*Header, error) {
 	if !h.Kind.Valid() {
 		return nil, fmt.Errorf("%w: unknown kind %d", ErrMalformed, b[5])
 	}
-	if b[6] != 0 || b[7] != 0 {
+	flags := binary.BigEndian.Uint16(b[6:8])
+	if flags&^FlagFlash != 0 {
 		return nil, fmt.Errorf("%w: reserved flags set", ErrMalformed)
 	}
+	h.Flash = flags&FlagFlash != 0
 	p := b[8:]
 	p = p[copy(h.ID[:], p):]
 	p = p[copy(h.Channel[:], p):]
@@ -262,6 +276,7 @@ type SealParams struct {
 	Channel ID
 	Seq     uint64
 	Time    time.Time
+	Flash   bool // the flash lane
 }
 
 // Seal builds a signed, encrypted envelope of body from sender to recipient:
@@ -285,7 +300,7 @@ func Seal(sender *Identity, recipient *PublicIdentity, p SealParams, body []byte
 	h := &Header{
 		Version: Version, Kind: p.Kind, ID: id, Channel: p.Channel,
 		Sender: sender.Fingerprint(), Recipient: recipient.Fingerprint(), KeyID: recipient.KeyID(),
-		Seq: p.Seq, Time: p.Time.Truncate(time.Millisecond).UTC(), Commitment: Commit(salt, body),
+		Seq: p.Seq, Time: p.Time.Truncate(time.Millisecond).UTC(), Commitment: Commit(salt, body), Flash: p.Flash,
 	}
 	raw := h.Marshal()
 	sig := sender.Sign(ctxHeader, raw)

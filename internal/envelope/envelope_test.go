@@ -367,7 +367,8 @@ var headerFields = []struct {
 	{"magic", 0, 4, ErrMalformed},
 	{"version", 4, 5, ErrUnknownVersion},
 	{"kind", 5, 6, ErrBadSignature}, // warning (2) becomes request (3)
-	{"reserved", 6, 8, ErrMalformed},
+	{"flags/reserved", 6, 7, ErrMalformed},
+	{"flags/flash", 7, 8, ErrBadSignature}, // bit 0 is the flash lane: valid, but not what was signed
 	{"id", 8, 24, ErrBadSignature},
 	{"channel", 24, 40, ErrBadSignature},
 	{"sender", 40, 72, ErrBadSignature},

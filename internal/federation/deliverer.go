@@ -36,7 +36,13 @@ type Deliverer struct {
 	Lease time.Duration
 
 	mu    sync.Mutex
-	wakes map[envelope.Fingerprint]chan struct{}
+	wakes map[laneKey]chan struct{}
+}
+
+// laneKey names one delivery queue: a peer and a lane.
+type laneKey struct {
+	fp    envelope.Fingerprint
+	flash bool
 }
 
 func (d *Deliverer) defaults() {
@@ -61,29 +67,33 @@ func (d *Deliverer) defaults() {
 	}
 }
 
-func (d *Deliverer) wakeChan(fp envelope.Fingerprint) chan struct{} {
+func (d *Deliverer) wakeChan(k laneKey) chan struct{} {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.wakes == nil {
-		d.wakes = map[envelope.Fingerprint]chan struct{}{}
+		d.wakes = map[laneKey]chan struct{}{}
 	}
-	c, ok := d.wakes[fp]
+	c, ok := d.wakes[k]
 	if !ok {
 		c = make(chan struct{}, 1)
-		d.wakes[fp] = c
+		d.wakes[k] = c
 	}
 	return c
 }
 
-// Wake tells the worker for peer that there is new work.
+// Wake tells the workers for peer that there is new work.
 func (d *Deliverer) Wake(fp envelope.Fingerprint) {
-	select {
-	case d.wakeChan(fp) <- struct{}{}:
-	default:
+	for _, flash := range []bool{true, false} {
+		select {
+		case d.wakeChan(laneKey{fp, flash}) <- struct{}{}:
+		default:
+		}
 	}
 }
 
-// Run starts a worker for every peer, including peers added later, and
+// Run starts two workers for every peer, including peers added later — one
+// for the normal lane and read receipts, one for the flash lane, so that a
+// flash never waits behind bulk traffic — and
 // returns when ctx is done and every worker has stopped.
 func (d *Deliverer) Run(ctx context.Context) error {
 	d.defaults()
@@ -102,7 +112,8 @@ func (d *Deliverer) Run(ctx context.Context) error {
 			fp := p.Fingerprint()
 			if !started[fp] {
 				started[fp] = true
-				wg.Go(func() { d.worker(ctx, p) })
+				wg.Go(func() { d.worker(ctx, p, false) })
+				wg.Go(func() { d.worker(ctx, p, true) })
 			}
 		}
 		select {
@@ -113,15 +124,20 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	}
 }
 
-func (d *Deliverer) worker(ctx context.Context, p parley.Peer) {
+func (d *Deliverer) worker(ctx context.Context, p parley.Peer, flash bool) {
 	fp := p.Fingerprint()
-	wake := d.wakeChan(fp)
+	wake := d.wakeChan(laneKey{fp, flash})
 	log := d.Log.With("peer", p.Name)
+	pass, every := d.Pass, d.Poll
+	if flash {
+		// Flash letters queued by another process are found within 100 ms.
+		pass, every, log = d.PassFlash, min(d.Poll, 100*time.Millisecond), log.With("lane", "flash")
+	}
 	var backoff time.Duration
-	poll := time.NewTicker(d.Poll)
+	poll := time.NewTicker(every)
 	defer poll.Stop()
 	for ctx.Err() == nil {
-		progressed, err := d.Pass(ctx, p)
+		progressed, err := pass(ctx, p)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -156,8 +172,15 @@ func (d *Deliverer) worker(ctx context.Context, p parley.Peer) {
 	}
 }
 
+// PassFlash delivers at most one batch of flash-lane envelopes to p. It
+// reports whether it delivered anything.
+func (d *Deliverer) PassFlash(ctx context.Context, p parley.Peer) (progressed bool, err error) {
+	d.defaults()
+	return d.deliver(ctx, p, true, false, nil)
+}
+
 // Pass delivers at most one batch of read receipts and one batch of
-// envelopes to p. It reports whether it delivered anything.
+// normal-lane envelopes to p. It reports whether it delivered anything.
 func (d *Deliverer) Pass(ctx context.Context, p parley.Peer) (progressed bool, err error) {
 	d.defaults()
 	fp := p.Fingerprint()
@@ -190,7 +213,13 @@ func (d *Deliverer) Pass(ctx context.Context, p parley.Peer) (progressed bool, e
 			}
 		}
 	}
-	msgs, err := d.Node.Store.Claim(ctx, fp, d.BatchMax, d.BatchBytes, d.Lease)
+	return d.deliver(ctx, p, false, progressed, receiptErr)
+}
+
+// deliver posts one batch of the lane's envelopes and stores the receipts.
+func (d *Deliverer) deliver(ctx context.Context, p parley.Peer, flash, progressed bool, receiptErr error) (bool, error) {
+	fp := p.Fingerprint()
+	msgs, err := d.Node.Store.Claim(ctx, fp, flash, d.BatchMax, d.BatchBytes, d.Lease)
 	if err != nil {
 		return progressed, fmt.Errorf("reading outbox: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/parley-dev/parley/internal/envelope"
 	"github.com/parley-dev/parley/internal/parley"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -52,11 +53,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-// StatusCollector exports per-peer queue gauges read from the store at
-// scrape time, so they are exact whatever the batch size.
+// StatusCollector exports per-peer queue and liveness gauges read from the
+// store at scrape time, so they are exact whatever the batch size.
 type StatusCollector struct {
 	Store interface {
 		Status(ctx context.Context) ([]parley.PeerStatus, error)
+		Livenesses(ctx context.Context) ([]parley.Liveness, error)
 	}
 	Log *slog.Logger
 }
@@ -66,6 +68,10 @@ var (
 	descReceipts = prometheus.NewDesc("parley_receipt_queue_depth", "Read receipts not yet pushed, by peer.", []string{"peer"}, nil)
 	descHeld     = prometheus.NewDesc("parley_inbound_held", "Inbound envelopes held for a sequence gap, by peer.", []string{"peer"}, nil)
 	descLastOK   = prometheus.NewDesc("parley_last_delivery_timestamp_seconds", "Time of the last successful delivery, by peer.", []string{"peer"}, nil)
+	descUp       = prometheus.NewDesc("parley_hotline_up", "1 when the peer answers heartbeats, 0 when it is down (after the configured misses).", []string{"peer"}, nil)
+	descRTT      = prometheus.NewDesc("parley_hotline_rtt_seconds", "Round trip of the last answered heartbeat.", []string{"peer"}, nil)
+	descMissed   = prometheus.NewDesc("parley_hotline_missed", "Consecutive heartbeats without a valid answer.", []string{"peer"}, nil)
+	descSkew     = prometheus.NewDesc("parley_clock_skew_seconds", "The peer's clock minus ours, as last measured.", []string{"peer"}, nil)
 )
 
 // Describe implements prometheus.Collector.
@@ -74,6 +80,10 @@ func (c *StatusCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descReceipts
 	ch <- descHeld
 	ch <- descLastOK
+	ch <- descUp
+	ch <- descRTT
+	ch <- descMissed
+	ch <- descSkew
 }
 
 // Collect implements prometheus.Collector.
@@ -85,12 +95,33 @@ func (c *StatusCollector) Collect(ch chan<- prometheus.Metric) {
 		c.Log.Error("collecting status metrics", "err", err)
 		return
 	}
+	names := map[envelope.Fingerprint]string{}
 	for _, s := range sts {
+		names[s.Peer.Fingerprint()] = s.Peer.Name
 		ch <- prometheus.MustNewConstMetric(descOutbox, prometheus.GaugeValue, float64(s.QueueDepth), s.Peer.Name)
 		ch <- prometheus.MustNewConstMetric(descReceipts, prometheus.GaugeValue, float64(s.ReceiptQueue), s.Peer.Name)
 		ch <- prometheus.MustNewConstMetric(descHeld, prometheus.GaugeValue, float64(s.Held), s.Peer.Name)
 		if !s.LastDelivery.IsZero() {
 			ch <- prometheus.MustNewConstMetric(descLastOK, prometheus.GaugeValue, float64(s.LastDelivery.UnixMilli())/1000, s.Peer.Name)
 		}
+	}
+	ls, err := c.Store.Livenesses(ctx)
+	if err != nil {
+		c.Log.Error("collecting liveness metrics", "err", err)
+		return
+	}
+	for _, l := range ls {
+		name, ok := names[l.Peer]
+		if !ok {
+			continue
+		}
+		up := 0.0
+		if l.State == parley.LivenessUp {
+			up = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, up, name)
+		ch <- prometheus.MustNewConstMetric(descRTT, prometheus.GaugeValue, l.LastRTT.Seconds(), name)
+		ch <- prometheus.MustNewConstMetric(descMissed, prometheus.GaugeValue, float64(l.Missed), name)
+		ch <- prometheus.MustNewConstMetric(descSkew, prometheus.GaugeValue, l.Skew.Seconds(), name)
 	}
 }

@@ -28,6 +28,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /federation/v1/envelopes", s.postEnvelopes)
 	mux.HandleFunc("POST /federation/v1/receipts", s.postReceipts)
 	mux.HandleFunc("GET /federation/v1/identity", s.getIdentity)
+	mux.HandleFunc("POST /federation/v1/heartbeat", s.postHeartbeat)
 }
 
 func (s *Server) maxBody() int64 {

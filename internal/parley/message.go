@@ -40,6 +40,7 @@ type Message struct {
 	PeerName    string
 	Channel     envelope.ID
 	Seq         uint64
+	Flash       bool // on the flash lane
 	Kind        envelope.Kind
 	SentAt      time.Time // the sender's clock, from the signed header
 	StoredAt    time.Time // this node's clock, when committed

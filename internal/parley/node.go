@@ -29,6 +29,7 @@ type Node struct {
 	notifyMu  sync.Mutex
 	notify    []func(peer envelope.Fingerprint)
 	delivered []func(ids []envelope.ID)
+	flashIn   []func(peer Peer, ids []envelope.ID)
 
 	gcMu      sync.Mutex
 	gcPending []*sendReq
@@ -57,6 +58,14 @@ func (n *Node) OnDelivered(f func(ids []envelope.ID)) {
 	n.notifyMu.Lock()
 	defer n.notifyMu.Unlock()
 	n.delivered = append(n.delivered, f)
+}
+
+// OnFlashReceived registers f to be called with flash letters just received
+// from peer (not with duplicates), so that they are surfaced at once.
+func (n *Node) OnFlashReceived(f func(peer Peer, ids []envelope.ID)) {
+	n.notifyMu.Lock()
+	defer n.notifyMu.Unlock()
+	n.flashIn = append(n.flashIn, f)
 }
 
 func (n *Node) wake(peer envelope.Fingerprint) {
@@ -91,13 +100,14 @@ func ChannelID(a, b envelope.Fingerprint) envelope.ID {
 }
 
 type sendReq struct {
-	ctx  context.Context
-	peer Peer
-	kind envelope.Kind
-	body []byte
-	msg  Message
-	err  error
-	done chan struct{}
+	ctx   context.Context
+	peer  Peer
+	flash bool
+	kind  envelope.Kind
+	body  []byte
+	msg   Message
+	err   error
+	done  chan struct{}
 }
 
 // Send seals a letter to the named peer and commits it to the outbox. It
@@ -107,6 +117,17 @@ type sendReq struct {
 // becomes the leader and commits every pending request, sealing them in
 // parallel, in one transaction per peer.
 func (n *Node) Send(ctx context.Context, peerName string, c *Content) (Message, error) {
+	return n.send(ctx, peerName, c, false)
+}
+
+// SendFlash is Send on the flash lane: the letter has its own sequence
+// numbers and delivery workers, so it overtakes every queued letter, and
+// its read receipt is expected within the flash deadline.
+func (n *Node) SendFlash(ctx context.Context, peerName string, c *Content) (Message, error) {
+	return n.send(ctx, peerName, c, true)
+}
+
+func (n *Node) send(ctx context.Context, peerName string, c *Content, flash bool) (Message, error) {
 	if err := c.Validate(n.Limits); err != nil {
 		return Message{}, err
 	}
@@ -121,7 +142,7 @@ func (n *Node) Send(ctx context.Context, peerName string, c *Content) (Message, 
 	if HeaderOverhead+len(body) > n.Limits.MaxEnvelopeBytes {
 		return Message{}, fmt.Errorf("%w: the message would be %d bytes sealed, the limit is %d", ErrContent, HeaderOverhead+len(body), n.Limits.MaxEnvelopeBytes)
 	}
-	req := &sendReq{ctx: ctx, peer: p, kind: envelope.KindLetter, body: body, done: make(chan struct{})}
+	req := &sendReq{ctx: ctx, peer: p, flash: flash, kind: envelope.KindLetter, body: body, done: make(chan struct{})}
 	n.gcMu.Lock()
 	n.gcPending = append(n.gcPending, req)
 	leader := !n.gcRunning
@@ -153,32 +174,40 @@ func (n *Node) commitLoop() {
 			return
 		}
 		n.gcMu.Unlock()
-		byPeer := map[envelope.Fingerprint][]*sendReq{}
-		var order []envelope.Fingerprint
-		for _, r := range batch {
-			fp := r.peer.Fingerprint()
-			if _, ok := byPeer[fp]; !ok {
-				order = append(order, fp)
-			}
-			byPeer[fp] = append(byPeer[fp], r)
+		type queue struct {
+			fp    envelope.Fingerprint
+			flash bool
 		}
-		for _, fp := range order {
-			n.commit(fp, byPeer[fp])
+		byQueue := map[queue][]*sendReq{}
+		var order []queue
+		for _, r := range batch {
+			q := queue{r.peer.Fingerprint(), r.flash}
+			if _, ok := byQueue[q]; !ok {
+				if q.flash { // flash first
+					order = append([]queue{q}, order...)
+				} else {
+					order = append(order, q)
+				}
+			}
+			byQueue[q] = append(byQueue[q], r)
+		}
+		for _, q := range order {
+			n.commit(q.fp, q.flash, byQueue[q])
 		}
 	}
 }
 
-func (n *Node) commit(fp envelope.Fingerprint, reqs []*sendReq) {
+func (n *Node) commit(fp envelope.Fingerprint, flash bool, reqs []*sendReq) {
 	// The leader's context may end while it commits for others; the commit
 	// itself is short and must not be half-done, so it runs uncancelled.
 	ctx := context.WithoutCancel(reqs[0].ctx)
 	now := n.Clock.Now()
-	err := n.Store.Enqueue(ctx, fp, len(reqs), func(first uint64) ([]Outgoing, error) {
+	err := n.Store.Enqueue(ctx, fp, flash, len(reqs), func(first uint64) ([]Outgoing, error) {
 		out := make([]Outgoing, len(reqs))
 		err := Parallel(len(reqs), func(i int) error {
 			r := reqs[i]
 			wire, env, salt, err := envelope.Seal(n.Identity, r.peer.Identity, envelope.SealParams{
-				Kind: r.kind, Channel: r.peer.Channel, Seq: first + uint64(i), Time: now,
+				Kind: r.kind, Channel: r.peer.Channel, Seq: first + uint64(i), Time: now, Flash: flash,
 			}, r.body)
 			if err != nil {
 				return err
@@ -192,7 +221,7 @@ func (n *Node) commit(fp envelope.Fingerprint, reqs []*sendReq) {
 		for i, o := range out {
 			reqs[i].msg = Message{
 				ID: o.Env.Header.ID, Direction: Outbound, Peer: fp, PeerName: reqs[i].peer.Name,
-				Channel: o.Env.Header.Channel, Seq: o.Env.Header.Seq, Kind: o.Env.Header.Kind,
+				Channel: o.Env.Header.Channel, Seq: o.Env.Header.Seq, Flash: flash, Kind: o.Env.Header.Kind,
 				SentAt: o.Env.Header.Time, StoredAt: now, State: StateQueued, Envelope: o.Wire,
 				Hash: envelope.Hash(o.Wire), Salt: o.Salt, Body: o.Body,
 			}
@@ -321,6 +350,20 @@ func (n *Node) Receive(ctx context.Context, wires [][]byte) ([]Result, error) {
 			return nil, ce
 		}
 		return nil, fmt.Errorf("receive: %w", err)
+	}
+	var flash []envelope.ID
+	for i, r := range res {
+		if in[i].Env.Header.Flash && r.Status != "duplicate" {
+			flash = append(flash, in[i].Env.Header.ID)
+		}
+	}
+	if len(flash) > 0 {
+		n.notifyMu.Lock()
+		fs := n.flashIn
+		n.notifyMu.Unlock()
+		for _, f := range fs {
+			f(sender, flash)
+		}
 	}
 	return res, nil
 }

@@ -11,6 +11,7 @@ import (
 type Peer struct {
 	Name     string
 	URL      string
+	Purpose  string // social, liaison (default) or hotline
 	Identity *envelope.PublicIdentity
 	Channel  envelope.ID
 	AddedAt  time.Time
@@ -72,14 +73,15 @@ type OutboxStore interface {
 	// their messages and their outbox entries in one transaction. seal runs
 	// inside the transaction and must not touch the store. Concurrent calls
 	// for one peer are serialised, so sequence numbers never repeat or skip.
-	Enqueue(ctx context.Context, peer envelope.Fingerprint, n int, seal func(firstSeq uint64) ([]Outgoing, error)) error
+	// flash selects the flash lane, which has its own sequence numbers.
+	Enqueue(ctx context.Context, peer envelope.Fingerprint, flash bool, n int, seal func(firstSeq uint64) ([]Outgoing, error)) error
 	// Claim returns up to max outbox entries for peer, lowest sequence
 	// number first, whose encoded size stays within maxBytes (at least one),
 	// and leases them to the caller for lease: where several processes
 	// deliver from one store, no other worker claims them until the lease
 	// expires or they are released. Implementations with a single delivering
 	// process may ignore the lease.
-	Claim(ctx context.Context, peer envelope.Fingerprint, max, maxBytes int, lease time.Duration) ([]Message, error)
+	Claim(ctx context.Context, peer envelope.Fingerprint, flash bool, max, maxBytes int, lease time.Duration) ([]Message, error)
 	// Release ends the lease on entries whose delivery failed, so any
 	// worker may retry them at once.
 	Release(ctx context.Context, peer envelope.Fingerprint, ids []envelope.ID) error
@@ -132,8 +134,9 @@ type Filter struct {
 	Direction Direction // empty: both
 	Peer      *envelope.Fingerprint
 	Unread    bool
-	States    []string // empty: any
-	Limit     int      // 0: no limit
+	States    []string  // empty: any
+	Since     time.Time // zero: any; else applied (in order) at or after it
+	Limit     int       // 0: no limit
 }
 
 // Store is everything a Node needs. Implementations: internal/store.
@@ -142,6 +145,7 @@ type Store interface {
 	OutboxStore
 	InboxStore
 	MessageStore
+	HotlineStore
 	Close() error
 }
 

@@ -21,6 +21,10 @@ var copyTables = []struct {
 	{"outbox", false},
 	{"receipts", false},
 	{"receipt_outbox", true},
+	{"liveness", false},
+	{"heartbeats", false},
+	{"heartbeat_hours", false},
+	{"outages", false},
 }
 
 // SchemaVersion returns the number of migrations applied.
@@ -73,6 +77,7 @@ func Copy(ctx context.Context, from, to *DB, progress func(table string, rows in
 			rows.Close()
 			return nil, err
 		}
+		counts[t.name] = 0
 		ins := `INSERT INTO ` + t.name + ` (` + strings.Join(cols, ", ") + `)`
 		if t.identity && to.dialect == "postgres" {
 			ins += ` OVERRIDING SYSTEM VALUE`

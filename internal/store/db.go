@@ -103,8 +103,12 @@ func fromMS(v sql.NullInt64) time.Time {
 // AddPeer implements parley.PeerStore.
 func (s *DB) AddPeer(ctx context.Context, p parley.Peer) error {
 	fp := p.Fingerprint()
-	_, err := s.exec(ctx, s.q(`INSERT INTO peers (fingerprint, name, url, signing_key, hpke_key, channel_id, added_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`), fp[:], p.Name, p.URL, p.Identity.SigningKey(), p.Identity.HPKEKey(), p.Channel[:], ms(p.AddedAt))
+	purpose := p.Purpose
+	if purpose == "" {
+		purpose = "liaison"
+	}
+	_, err := s.exec(ctx, s.q(`INSERT INTO peers (fingerprint, name, url, signing_key, hpke_key, channel_id, added_at, purpose)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), fp[:], p.Name, p.URL, p.Identity.SigningKey(), p.Identity.HPKEKey(), p.Channel[:], ms(p.AddedAt), purpose)
 	if isUnique(err) {
 		return fmt.Errorf("add peer %s: %w", p.Name, parley.ErrExists)
 	}
@@ -114,13 +118,13 @@ func (s *DB) AddPeer(ctx context.Context, p parley.Peer) error {
 	return nil
 }
 
-const peerCols = `fingerprint, name, url, signing_key, hpke_key, channel_id, added_at`
+const peerCols = `fingerprint, name, url, signing_key, hpke_key, channel_id, added_at, purpose`
 
 func scanPeer(sc interface{ Scan(...any) error }) (parley.Peer, error) {
 	var p parley.Peer
 	var fp, sk, hk, ch []byte
 	var added int64
-	if err := sc.Scan(&fp, &p.Name, &p.URL, &sk, &hk, &ch, &added); err != nil {
+	if err := sc.Scan(&fp, &p.Name, &p.URL, &sk, &hk, &ch, &added, &p.Purpose); err != nil {
 		return p, err
 	}
 	id, err := envelope.NewPublicIdentity(sk, hk)
@@ -173,7 +177,11 @@ func (s *DB) Peers(ctx context.Context) ([]parley.Peer, error) {
 }
 
 // Enqueue implements parley.OutboxStore.
-func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, n int, seal func(uint64) ([]parley.Outgoing, error)) (err error) {
+func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, flash bool, n int, seal func(uint64) ([]parley.Outgoing, error)) (err error) {
+	counter, lane := "next_out_seq", 0
+	if flash {
+		counter, lane = "next_out_flash", 1
+	}
 	defer s.lock()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -185,7 +193,7 @@ func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, n int, seal
 		}
 	}()
 	var next int64
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT next_out_seq FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&next); err != nil {
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT `+counter+` FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&next); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return parley.ErrNotFound
 		}
@@ -203,46 +211,46 @@ func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, n int, seal
 	seqByID := map[envelope.ID]int64{}
 	for i, o := range outs {
 		h := o.Env.Header
-		if h.Seq != uint64(next)+uint64(i) || h.Recipient != peer {
+		if h.Seq != uint64(next)+uint64(i) || h.Recipient != peer || h.Flash != flash {
 			panic("store: sealed envelope does not match its allocated sequence number or peer")
 		}
 		hash := envelope.Hash(o.Wire)
-		rows[i] = []any{h.ID[:], "out", peer[:], h.Channel[:], int64(h.Seq), int64(h.Kind), ms(h.Time), now, now, parley.StateQueued, o.Wire, hash[:], o.Salt, o.Body}
+		rows[i] = []any{h.ID[:], "out", peer[:], h.Channel[:], lane, int64(h.Seq), int64(h.Kind), ms(h.Time), now, now, parley.StateQueued, o.Wire, hash[:], o.Salt, o.Body}
 		seqByID[h.ID] = int64(h.Seq)
 	}
 	var outbox [][]any
-	err = s.insertRows(ctx, tx, "messages", []string{"envelope_id", "direction", "peer", "channel_id", "seq", "kind", "sent_at", "stored_at", "applied_at", "state", "envelope", "hash", "salt", "body"},
+	err = s.insertRows(ctx, tx, "messages", []string{"envelope_id", "direction", "peer", "channel_id", "lane", "seq", "kind", "sent_at", "stored_at", "applied_at", "state", "envelope", "hash", "salt", "body"},
 		rows, "", "id, envelope_id", func(r *sql.Rows) error {
 			var id int64
 			var eid []byte
 			if err := r.Scan(&id, &eid); err != nil {
 				return err
 			}
-			outbox = append(outbox, []any{id, peer[:], seqByID[envelope.ID(eid)], now})
+			outbox = append(outbox, []any{id, peer[:], lane, seqByID[envelope.ID(eid)], now})
 			return nil
 		})
 	if err != nil {
 		return err
 	}
-	if err := s.insertRows(ctx, tx, "outbox", []string{"message_id", "peer", "seq", "queued_at"}, outbox, "", "", nil); err != nil {
+	if err := s.insertRows(ctx, tx, "outbox", []string{"message_id", "peer", "lane", "seq", "queued_at"}, outbox, "", "", nil); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET next_out_seq = ? WHERE fingerprint = ?`), next+int64(n), peer[:]); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET `+counter+` = ? WHERE fingerprint = ?`), next+int64(n), peer[:]); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-const msgCols = `m.envelope_id, m.direction, m.peer, p.name, m.channel_id, m.seq, m.kind, m.sent_at, m.stored_at,
+const msgCols = `m.envelope_id, m.direction, m.peer, p.name, m.channel_id, m.lane, m.seq, m.kind, m.sent_at, m.stored_at,
 	m.state, m.envelope, m.hash, m.salt, m.body, m.delivered_at, m.read_at`
 
 func scanMessage(sc interface{ Scan(...any) error }) (parley.Message, error) {
 	var m parley.Message
 	var id, fp, ch, hash []byte
-	var seq, kind, sent, stored int64
+	var lane, seq, kind, sent, stored int64
 	var dir string
 	var delivered, read sql.NullInt64
-	if err := sc.Scan(&id, &dir, &fp, &m.PeerName, &ch, &seq, &kind, &sent, &stored, &m.State, &m.Envelope, &hash, &m.Salt, &m.Body, &delivered, &read); err != nil {
+	if err := sc.Scan(&id, &dir, &fp, &m.PeerName, &ch, &lane, &seq, &kind, &sent, &stored, &m.State, &m.Envelope, &hash, &m.Salt, &m.Body, &delivered, &read); err != nil {
 		return m, err
 	}
 	copy(m.ID[:], id)
@@ -250,14 +258,18 @@ func scanMessage(sc interface{ Scan(...any) error }) (parley.Message, error) {
 	copy(m.Channel[:], ch)
 	copy(m.Hash[:], hash)
 	m.Direction = parley.Direction(dir)
-	m.Seq, m.Kind = uint64(seq), envelope.Kind(kind)
+	m.Seq, m.Kind, m.Flash = uint64(seq), envelope.Kind(kind), lane == 1
 	m.SentAt, m.StoredAt = time.UnixMilli(sent).UTC(), time.UnixMilli(stored).UTC()
 	m.DeliveredAt, m.ReadAt = fromMS(delivered), fromMS(read)
 	return m, nil
 }
 
 // Claim implements parley.OutboxStore.
-func (s *DB) Claim(ctx context.Context, peer envelope.Fingerprint, max, maxBytes int, lease time.Duration) (msgs []parley.Message, err error) {
+func (s *DB) Claim(ctx context.Context, peer envelope.Fingerprint, flash bool, max, maxBytes int, lease time.Duration) (msgs []parley.Message, err error) {
+	lane := 0
+	if flash {
+		lane = 1
+	}
 	defer s.lock()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -270,8 +282,8 @@ func (s *DB) Claim(ctx context.Context, peer envelope.Fingerprint, max, maxBytes
 	}()
 	now := time.Now().UnixMilli()
 	q := `SELECT ` + msgCols + ` FROM outbox o JOIN messages m ON m.id = o.message_id
-		JOIN peers p ON p.fingerprint = m.peer WHERE o.peer = ?`
-	args := []any{peer[:]}
+		JOIN peers p ON p.fingerprint = m.peer WHERE o.peer = ? AND o.lane = ?`
+	args := []any{peer[:], lane}
 	if s.claims {
 		q += ` AND (o.claimed_until IS NULL OR o.claimed_until < ?) ORDER BY o.seq LIMIT ? FOR UPDATE OF o SKIP LOCKED`
 		args = append(args, now, max)
@@ -413,10 +425,31 @@ func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint
 			tx.Rollback()
 		}
 	}()
-	var next int64
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT next_in_seq FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&next); err != nil {
+	// Lock the peer row first: it serialises receivers of one peer.
+	var nextNormal, nextFlash int64
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT next_in_seq, next_in_flash FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&nextNormal, &nextFlash); err != nil {
 		return nil, err
 	}
+	res = make([]parley.Result, len(in))
+	for lane, next := range []int64{nextNormal, nextFlash} {
+		var idx []int
+		for i, x := range in {
+			if x.Env.Header.Flash == (lane == 1) {
+				idx = append(idx, i)
+			}
+		}
+		if len(idx) > 0 {
+			if err := s.receiveLane(ctx, tx, peer, lane, next, window, in, idx, res); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return res, tx.Commit()
+}
+
+// receiveLane stores the items in[idx] of one lane, whose next expected
+// sequence number is next, and fills res at the same indexes.
+func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprint, lane int, next int64, window uint64, in []parley.Incoming, idx []int, res []parley.Result) error {
 	// What is already stored under these envelope ids or sequence numbers.
 	type stored struct {
 		id   int64
@@ -424,40 +457,43 @@ func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint
 		hash []byte
 	}
 	byID, bySeq := map[envelope.ID]stored{}, map[uint64]stored{}
-	eids, seqs := make([]any, len(in)), make([]any, len(in))
-	for i, x := range in {
-		eids[i], seqs[i] = x.Env.Header.ID[:], int64(x.Env.Header.Seq)
+	eids, seqs := make([]any, len(idx)), make([]any, len(idx))
+	for k, i := range idx {
+		eids[k], seqs[k] = in[i].Env.Header.ID[:], int64(in[i].Env.Header.Seq)
 	}
 	scan := func(r *sql.Rows) error {
 		var st stored
 		var eid []byte
-		var seq int64
-		if err := r.Scan(&st.id, &eid, &seq, &st.hash); err != nil {
+		var seq, l int64
+		if err := r.Scan(&st.id, &eid, &seq, &l, &st.hash); err != nil {
 			return err
 		}
 		st.eid = envelope.ID(eid)
-		byID[st.eid], bySeq[uint64(seq)] = st, st
+		byID[st.eid] = st
+		if l == int64(lane) {
+			bySeq[uint64(seq)] = st
+		}
 		return nil
 	}
-	const lookup = `SELECT id, envelope_id, seq, hash FROM messages WHERE peer = ? AND direction = 'in' AND `
+	const lookup = `SELECT id, envelope_id, seq, lane, hash FROM messages WHERE peer = ? AND direction = 'in' AND `
 	if err := s.queryIn(ctx, tx, lookup+`envelope_id IN IN_LIST`, []any{peer[:]}, eids, scan); err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.queryIn(ctx, tx, lookup+`seq IN IN_LIST`, []any{peer[:]}, seqs, scan); err != nil {
-		return nil, err
+	if err := s.queryIn(ctx, tx, lookup+`lane = ? AND seq IN IN_LIST`, []any{peer[:], lane}, seqs, scan); err != nil {
+		return err
 	}
 	now := time.Now().UnixMilli()
-	res = make([]parley.Result, len(in))
 	var newRows [][]any
 	receiptFor := map[envelope.ID]*envelope.Receipt{}
 	var dupIDs []any
 	dupIndex := map[int64][]int{}
-	for i, x := range in {
+	for _, i := range idx {
+		x := in[i]
 		h := x.Env.Header
 		hash := envelope.Hash(x.Wire)
 		if st, ok := byID[h.ID]; ok {
 			if string(st.hash) != string(hash[:]) {
-				return nil, parley.Errorf(parley.CodeEnvelopeConflict, i, "envelope id %s was already used for different bytes", h.ID)
+				return parley.Errorf(parley.CodeEnvelopeConflict, i, "envelope id %s was already used for different bytes", h.ID)
 			}
 			res[i].Status = "duplicate"
 			if st.id > 0 {
@@ -469,15 +505,15 @@ func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint
 			continue
 		}
 		if _, taken := bySeq[h.Seq]; taken || h.Seq < uint64(next) {
-			return nil, parley.Errorf(parley.CodeSequenceReused, i, "sequence number %d was already used by another envelope (replay?)", h.Seq)
+			return parley.Errorf(parley.CodeSequenceReused, i, "sequence number %d was already used by another envelope (replay?)", h.Seq)
 		}
 		if h.Seq >= uint64(next)+window {
-			return nil, parley.Errorf(parley.CodeSequenceWindow, i, "sequence number %d is too far ahead of the next expected %d (window %d)", h.Seq, next, window)
+			return parley.Errorf(parley.CodeSequenceWindow, i, "sequence number %d is too far ahead of the next expected %d (window %d)", h.Seq, next, window)
 		}
 		st := stored{eid: h.ID, hash: hash[:]}
 		byID[h.ID], bySeq[h.Seq] = st, st
 		receiptFor[h.ID] = x.Receipt
-		newRows = append(newRows, []any{h.ID[:], "in", peer[:], h.Channel[:], int64(h.Seq), int64(h.Kind), ms(h.Time), now, parley.StateHeld, x.Wire, hash[:], x.Salt, x.Body})
+		newRows = append(newRows, []any{h.ID[:], "in", peer[:], h.Channel[:], lane, int64(h.Seq), int64(h.Kind), ms(h.Time), now, parley.StateHeld, x.Wire, hash[:], x.Salt, x.Body})
 		res[i] = parley.Result{Receipt: x.Receipt.Raw}
 	}
 	if len(dupIDs) > 0 {
@@ -493,18 +529,18 @@ func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, id := range dupIDs {
 			for _, i := range dupIndex[id.(int64)] {
 				if res[i].Receipt == nil {
-					return nil, fmt.Errorf("duplicate envelope %s has no stored receipt", in[i].Env.Header.ID)
+					return fmt.Errorf("duplicate envelope %s has no stored receipt", in[i].Env.Header.ID)
 				}
 			}
 		}
 	}
 	var receipts [][]any
-	err = s.insertRows(ctx, tx, "messages", []string{"envelope_id", "direction", "peer", "channel_id", "seq", "kind", "sent_at", "stored_at", "state", "envelope", "hash", "salt", "body"},
+	err := s.insertRows(ctx, tx, "messages", []string{"envelope_id", "direction", "peer", "channel_id", "lane", "seq", "kind", "sent_at", "stored_at", "state", "envelope", "hash", "salt", "body"},
 		newRows, "", "id, envelope_id", func(r *sql.Rows) error {
 			var id int64
 			var eid []byte
@@ -516,22 +552,22 @@ func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint
 			return nil
 		})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := s.insertRows(ctx, tx, "receipts", []string{"message_id", "type", "raw", "signed_at", "stored_at"}, receipts, "", "", nil); err != nil {
-		return nil, err
+		return err
 	}
 	// Apply held envelopes in sequence order while there is no gap.
 	newNext := next
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT seq FROM messages WHERE peer = ? AND direction = 'in' AND state = 'held' AND seq >= ? ORDER BY seq`), peer[:], next)
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT seq FROM messages WHERE peer = ? AND direction = 'in' AND lane = ? AND state = 'held' AND seq >= ? ORDER BY seq`), peer[:], lane, next)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for rows.Next() {
 		var seq int64
 		if err := rows.Scan(&seq); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
 		if seq != newNext {
 			break
@@ -540,18 +576,19 @@ func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	if newNext != next {
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET state = 'applied', applied_at = ? WHERE peer = ? AND direction = 'in' AND state = 'held' AND seq >= ? AND seq < ?`),
-			now, peer[:], next, newNext); err != nil {
-			return nil, err
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET state = 'applied', applied_at = ? WHERE peer = ? AND direction = 'in' AND lane = ? AND state = 'held' AND seq >= ? AND seq < ?`),
+			now, peer[:], lane, next, newNext); err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET next_in_seq = ? WHERE fingerprint = ?`), newNext, peer[:]); err != nil {
-			return nil, err
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET `+[]string{"next_in_seq", "next_in_flash"}[lane]+` = ? WHERE fingerprint = ?`), newNext, peer[:]); err != nil {
+			return err
 		}
 	}
-	for i, x := range in {
+	for _, i := range idx {
+		x := in[i]
 		if res[i].Status == "" {
 			if x.Env.Header.Seq < uint64(newNext) {
 				res[i].Status = "stored"
@@ -560,7 +597,7 @@ func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint
 			}
 		}
 	}
-	return res, tx.Commit()
+	return nil
 }
 
 // Message implements parley.MessageStore.
@@ -588,6 +625,10 @@ func (s *DB) Messages(ctx context.Context, f parley.Filter) ([]parley.Message, e
 	if f.Unread {
 		where = append(where, "m.read_at IS NULL")
 	}
+	if !f.Since.IsZero() {
+		where = append(where, "m.applied_at >= ?")
+		args = append(args, ms(f.Since))
+	}
 	if len(f.States) > 0 {
 		where = append(where, "m.state IN (?"+strings.Repeat(", ?", len(f.States)-1)+")")
 		for _, st := range f.States {
@@ -598,7 +639,7 @@ func (s *DB) Messages(ctx context.Context, f parley.Filter) ([]parley.Message, e
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY m.applied_at IS NULL, m.applied_at, m.peer, m.direction, m.seq"
+	q += " ORDER BY m.applied_at IS NULL, m.applied_at, m.peer, m.direction, m.lane, m.seq"
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}

@@ -103,19 +103,19 @@ func TestEnqueueAllocatesConsecutiveSequences(t *testing.T) {
 			}
 		}
 		for _, n := range []int{1, 3, 2} {
-			if err := st.Enqueue(ctx, f.peer.Fingerprint(), n, seal(n)); err != nil {
+			if err := st.Enqueue(ctx, f.peer.Fingerprint(), false, n, seal(n)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// A failing seal commits nothing and consumes no sequence number.
 		boom := errors.New("boom")
-		if err := st.Enqueue(ctx, f.peer.Fingerprint(), 1, func(uint64) ([]parley.Outgoing, error) { return nil, boom }); !errors.Is(err, boom) {
+		if err := st.Enqueue(ctx, f.peer.Fingerprint(), false, 1, func(uint64) ([]parley.Outgoing, error) { return nil, boom }); !errors.Is(err, boom) {
 			t.Fatalf("Enqueue with failing seal = %v, want boom", err)
 		}
-		if err := st.Enqueue(ctx, f.peer.Fingerprint(), 1, seal(1)); err != nil {
+		if err := st.Enqueue(ctx, f.peer.Fingerprint(), false, 1, seal(1)); err != nil {
 			t.Fatal(err)
 		}
-		msgs, err := st.Claim(ctx, f.peer.Fingerprint(), 100, 1<<30, time.Minute)
+		msgs, err := st.Claim(ctx, f.peer.Fingerprint(), false, 100, 1<<30, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +138,7 @@ func TestEnqueueAllocatesConsecutiveSequences(t *testing.T) {
 			t.Fatal(err)
 		}
 		// maxBytes bounds a batch but always yields at least one.
-		one, err := st.Claim(ctx, f.peer.Fingerprint(), 100, 1, time.Minute)
+		one, err := st.Claim(ctx, f.peer.Fingerprint(), false, 100, 1, time.Minute)
 		if err != nil || len(one) != 1 {
 			t.Errorf("Claim(maxBytes=1) = %d, %v; want 1 message", len(one), err)
 		}
@@ -158,7 +158,7 @@ func TestEnqueueAllocatesConsecutiveSequences(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		left, _ := st.Claim(ctx, f.peer.Fingerprint(), 100, 1<<30, time.Minute)
+		left, _ := st.Claim(ctx, f.peer.Fingerprint(), false, 100, 1<<30, time.Minute)
 		if len(left) != 3 || left[0].Seq != 5 {
 			t.Errorf("after acknowledging 4, pending = %d starting at %d; want 3 starting at 5", len(left), left[0].Seq)
 		}
@@ -321,25 +321,25 @@ func TestPostgresClaimsAreExclusive(t *testing.T) {
 		}
 	}
 	fp := f.peer.Fingerprint()
-	a, err := st.Claim(ctx, fp, 3, 1<<30, time.Minute)
+	a, err := st.Claim(ctx, fp, false, 3, 1<<30, time.Minute)
 	if err != nil || len(a) != 3 {
 		t.Fatalf("first claim = %d, %v; want 3", len(a), err)
 	}
-	b, err := st.Claim(ctx, fp, 10, 1<<30, time.Minute)
+	b, err := st.Claim(ctx, fp, false, 10, 1<<30, time.Minute)
 	if err != nil || len(b) != 2 || b[0].Seq != 4 {
 		t.Fatalf("second claim = %d, %v; want the 2 unclaimed, from seq 4", len(b), err)
 	}
-	if c, _ := st.Claim(ctx, fp, 10, 1<<30, time.Minute); len(c) != 0 {
+	if c, _ := st.Claim(ctx, fp, false, 10, 1<<30, time.Minute); len(c) != 0 {
 		t.Errorf("third claim = %d entries; want none while leased", len(c))
 	}
 	if err := st.Release(ctx, fp, []envelope.ID{a[0].ID}); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := st.Claim(ctx, fp, 10, 1<<30, time.Millisecond); len(c) != 1 || c[0].ID != a[0].ID {
+	if c, _ := st.Claim(ctx, fp, false, 10, 1<<30, time.Millisecond); len(c) != 1 || c[0].ID != a[0].ID {
 		t.Errorf("after release, claim = %d entries; want the released one", len(c))
 	}
 	time.Sleep(5 * time.Millisecond) // the 1 ms lease expires
-	if c, _ := st.Claim(ctx, fp, 10, 1<<30, time.Minute); len(c) != 1 || c[0].ID != a[0].ID {
+	if c, _ := st.Claim(ctx, fp, false, 10, 1<<30, time.Minute); len(c) != 1 || c[0].ID != a[0].ID {
 		t.Errorf("after the lease expired, claim = %d entries; want the expired one", len(c))
 	}
 }

@@ -8,9 +8,12 @@ CREATE TABLE peers (
 	signing_key      BYTEA NOT NULL,
 	hpke_key         BYTEA NOT NULL,
 	channel_id       BYTEA NOT NULL UNIQUE,
+	purpose          TEXT NOT NULL DEFAULT 'liaison' CHECK (purpose IN ('social', 'liaison', 'hotline')),
 	added_at         BIGINT NOT NULL,
 	next_out_seq     BIGINT NOT NULL DEFAULT 1, -- next sequence number to allocate
 	next_in_seq      BIGINT NOT NULL DEFAULT 1, -- next sequence number to apply
+	next_out_flash   BIGINT NOT NULL DEFAULT 1, -- the same two counters for the flash lane
+	next_in_flash    BIGINT NOT NULL DEFAULT 1,
 	last_delivery_at BIGINT,
 	last_error       TEXT,
 	last_error_at    BIGINT
@@ -22,6 +25,7 @@ CREATE TABLE messages (
 	direction    TEXT NOT NULL CHECK (direction IN ('in', 'out')),
 	peer         BYTEA NOT NULL REFERENCES peers (fingerprint),
 	channel_id   BYTEA NOT NULL,
+	lane         BIGINT NOT NULL DEFAULT 0 CHECK (lane IN (0, 1)), -- 0 normal, 1 flash
 	seq          BIGINT NOT NULL CHECK (seq > 0),
 	kind         BIGINT NOT NULL,
 	sent_at      BIGINT NOT NULL,
@@ -34,8 +38,9 @@ CREATE TABLE messages (
 	body         BYTEA NOT NULL,
 	delivered_at BIGINT,
 	read_at      BIGINT,
+	escalated_at BIGINT, -- outbound flash: when its missing read receipt was last escalated
 	UNIQUE (peer, direction, envelope_id),
-	UNIQUE (peer, direction, seq)
+	UNIQUE (peer, direction, lane, seq)
 );
 
 CREATE INDEX messages_envelope_id ON messages (envelope_id);
@@ -44,12 +49,13 @@ CREATE INDEX messages_order ON messages (applied_at, peer, direction, seq);
 CREATE TABLE outbox (
 	message_id BIGINT PRIMARY KEY REFERENCES messages (id),
 	peer       BYTEA NOT NULL,
+	lane       BIGINT NOT NULL DEFAULT 0,
 	seq        BIGINT NOT NULL,
 	queued_at  BIGINT NOT NULL,
 	claimed_until BIGINT -- lease of a delivery worker (milliseconds; NULL when unclaimed)
 );
 
-CREATE INDEX outbox_peer_seq ON outbox (peer, seq);
+CREATE INDEX outbox_peer_seq ON outbox (peer, lane, seq);
 
 CREATE TABLE receipts (
 	message_id BIGINT NOT NULL REFERENCES messages (id),

@@ -8,9 +8,12 @@ CREATE TABLE peers (
 	signing_key      BLOB NOT NULL,
 	hpke_key         BLOB NOT NULL,
 	channel_id       BLOB NOT NULL UNIQUE,
+	purpose          TEXT NOT NULL DEFAULT 'liaison' CHECK (purpose IN ('social', 'liaison', 'hotline')),
 	added_at         INTEGER NOT NULL,
 	next_out_seq     INTEGER NOT NULL DEFAULT 1, -- next sequence number to allocate
 	next_in_seq      INTEGER NOT NULL DEFAULT 1, -- next sequence number to apply
+	next_out_flash   INTEGER NOT NULL DEFAULT 1, -- the same two counters for the flash lane
+	next_in_flash    INTEGER NOT NULL DEFAULT 1,
 	last_delivery_at INTEGER,
 	last_error       TEXT,
 	last_error_at    INTEGER
@@ -22,6 +25,7 @@ CREATE TABLE messages (
 	direction    TEXT NOT NULL CHECK (direction IN ('in', 'out')),
 	peer         BLOB NOT NULL REFERENCES peers (fingerprint),
 	channel_id   BLOB NOT NULL,
+	lane         INTEGER NOT NULL DEFAULT 0 CHECK (lane IN (0, 1)), -- 0 normal, 1 flash
 	seq          INTEGER NOT NULL CHECK (seq > 0),
 	kind         INTEGER NOT NULL,
 	sent_at      INTEGER NOT NULL,
@@ -34,8 +38,9 @@ CREATE TABLE messages (
 	body         BLOB NOT NULL,
 	delivered_at INTEGER,
 	read_at      INTEGER,
+	escalated_at INTEGER, -- outbound flash: when its missing read receipt was last escalated
 	UNIQUE (peer, direction, envelope_id),
-	UNIQUE (peer, direction, seq)
+	UNIQUE (peer, direction, lane, seq)
 ) STRICT;
 
 CREATE INDEX messages_envelope_id ON messages (envelope_id);
@@ -44,12 +49,13 @@ CREATE INDEX messages_order ON messages (applied_at, peer, direction, seq);
 CREATE TABLE outbox (
 	message_id INTEGER PRIMARY KEY REFERENCES messages (id),
 	peer       BLOB NOT NULL,
+	lane       INTEGER NOT NULL DEFAULT 0,
 	seq        INTEGER NOT NULL,
 	queued_at  INTEGER NOT NULL,
 	claimed_until INTEGER -- lease of a delivery worker (PostgreSQL only; unused on SQLite)
 ) STRICT;
 
-CREATE INDEX outbox_peer_seq ON outbox (peer, seq);
+CREATE INDEX outbox_peer_seq ON outbox (peer, lane, seq);
 
 CREATE TABLE receipts (
 	message_id INTEGER NOT NULL REFERENCES messages (id),

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -258,6 +259,13 @@ func TestPostgresActiveActive(t *testing.T) {
 	sent := map[envelope.ID]string{}
 	var queued atomic.Int64
 	sendDone := make(chan struct{})
+	// If the test fails while letters are being queued, the senders stop
+	// before north's store closes.
+	sendCtx, stopSending := context.WithCancel(ctx)
+	defer func() {
+		stopSending()
+		<-sendDone
+	}()
 	go func() {
 		defer close(sendDone)
 		var wg sync.WaitGroup
@@ -265,9 +273,11 @@ func TestPostgresActiveActive(t *testing.T) {
 			wg.Go(func() {
 				for i := s; i < letters; i += senders {
 					text := fmt.Sprintf("north to south, letter %04d", i)
-					m, err := no.node.Send(ctx, "south", &parley.Content{Text: text})
+					m, err := no.node.Send(sendCtx, "south", &parley.Content{Text: text})
 					if err != nil {
-						t.Errorf("queueing letter %d: %v", i, err)
+						if sendCtx.Err() == nil {
+							t.Errorf("queueing letter %d: %v", i, err)
+						}
 						return
 					}
 					mu.Lock()

@@ -84,6 +84,19 @@ func cmdStore(ctx context.Context, c *cli, args []string) error {
 	}
 	defer dst.Close()
 	start := time.Now()
+	if ps, err := dst.Peers(ctx); err != nil {
+		return err
+	} else if len(ps) > 0 {
+		return fmt.Errorf("copy: the destination already holds %d peer(s); copy only into an empty store", len(ps))
+	}
+	fmt.Fprintf(c.stderr, "verifying the source…\n")
+	sa, err := store.Verify(ctx, src, id.Public())
+	if err != nil {
+		return err
+	}
+	if len(sa.Problems) > 0 {
+		return fmt.Errorf("the source does not verify; nothing was copied:\n  %s", strings.Join(sa.Problems, "\n  "))
+	}
 	progress := func(table string, n int) {
 		if !*asJSON {
 			fmt.Fprintf(c.stderr, "copying %-14s %d rows\n", table, n)
@@ -94,10 +107,6 @@ func cmdStore(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.stderr, "verifying the copy…\n")
-	sa, err := store.Verify(ctx, src, id.Public())
-	if err != nil {
-		return err
-	}
 	da, err := store.Verify(ctx, dst, id.Public())
 	if err != nil {
 		return err
@@ -121,7 +130,7 @@ func cmdStore(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintf(c.stdout, "Verified %d messages and %d receipts in the destination (signatures, commitments, hashes, sequence order).\n", da.Messages, da.Receipts)
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("the copy does not verify:\n  %s", strings.Join(problems, "\n  "))
+		return fmt.Errorf("the copy does not verify, and the destination now holds it (empty it before trying again, e.g. DROP and CREATE the database):\n  %s", strings.Join(problems, "\n  "))
 	}
 	if !*asJSON {
 		fmt.Fprintf(c.stdout, "To switch the node over, set  store = %q  in %s and restart it.\n", store.Redact(*to), filepath.Join(*dir, ConfigFile))

@@ -150,7 +150,7 @@ func TestStoreCopySQLiteToPostgres(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("store copy: exit status %d, want 0\nstderr:\n%s", r.code, r.stderr)
 		}
-		if want := "verifying the copy…\n"; r.stderr != want {
+		if want := "verifying the source…\nverifying the copy…\n"; r.stderr != want {
 			t.Errorf("store copy --json printed %q on stderr, want %q", r.stderr, want)
 		}
 		var got storeCopyJSON
@@ -215,16 +215,18 @@ func TestStoreCopySQLiteToPostgres(t *testing.T) {
 		problem := fmt.Sprintf("in message %s (peer south, seq %d): stored content does not match the signed commitment", envelope.ID(eid), seq)
 
 		r := e2eRun(t, "store", "copy", "--dir", dir, "--from", pg1, "--to", pg2, "--json")
-		want := "verifying the copy…\nparley store: the copy does not verify:\n  " + problem + "\n"
-		if r.code != 1 || r.stderr != want {
-			t.Errorf("copying a tampered store: exit status %d, stderr %q; want 1, %q", r.code, r.stderr, want)
+		want := "verifying the source…\nparley store: the source does not verify; nothing was copied:\n  " + problem + "\n"
+		if r.code != 1 || r.stderr != want || r.stdout != "" {
+			t.Errorf("copying a tampered store: exit status %d, stdout %q, stderr %q; want 1, nothing, %q", r.code, r.stdout, r.stderr, want)
 		}
-		var got storeCopyJSON
-		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
-			t.Fatalf("store copy --json: %v\n%s", err, r.stdout)
+		dst, err := sql.Open("pgx", pg2)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if len(got.Problems) != 1 || got.Problems[0] != problem {
-			t.Errorf("problems %q, want [%q]", got.Problems, problem)
+		defer dst.Close()
+		var peers int
+		if err := dst.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM peers`).Scan(&peers); err != nil || peers != 0 {
+			t.Errorf("destination after a refused copy holds %d peers (%v), want 0", peers, err)
 		}
 	})
 }

@@ -35,8 +35,9 @@ type Deliverer struct {
 	// (default 60s).
 	Lease time.Duration
 
-	mu    sync.Mutex
-	wakes map[laneKey]chan struct{}
+	mu       sync.Mutex
+	wakes    map[laneKey]chan struct{}
+	defaultO sync.Once
 }
 
 // laneKey names one delivery queue: a peer and a lane.
@@ -45,7 +46,9 @@ type laneKey struct {
 	flash bool
 }
 
-func (d *Deliverer) defaults() {
+func (d *Deliverer) defaults() { d.defaultO.Do(d.setDefaults) }
+
+func (d *Deliverer) setDefaults() {
 	if d.BatchMax <= 0 {
 		d.BatchMax = 256
 	}

@@ -54,8 +54,23 @@ func loadMigrations(dialect string) ([]migration, error) {
 
 // migrate applies every migration newer than the database's version, each in
 // its own transaction together with its schema_migrations row.
+//
+// On PostgreSQL, several processes may start at once on one database: a
+// session advisory lock serialises them, and each reads the version under it.
 func migrate(ctx context.Context, s *DB) (applied int, err error) {
-	db, dialect := s.db, s.dialect
+	dialect := s.dialect
+	db, err := s.db.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	defer db.Close()
+	if dialect == "postgres" {
+		const lockID = 0x7061726c6579 // "parley"
+		if _, err := db.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, lockID); err != nil {
+			return 0, fmt.Errorf("migrate: taking the migration lock: %w", err)
+		}
+		defer db.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockID)
+	}
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)

@@ -39,7 +39,7 @@ if [ -z "${PARLEY_TEST_POSTGRES:-}" ]; then
 	if pgenv="$(bash scripts/postgres.sh start)"; then
 		eval "$pgenv"
 		trap 'bash scripts/postgres.sh stop "$PARLEY_PG_DIR"' EXIT
-		echo "PostgreSQL on ${PARLEY_TEST_POSTGRES%%/postgres?*}"
+		echo "PostgreSQL running for the tests (data in $PARLEY_PG_DIR)"
 	else
 		echo "could not start PostgreSQL; its tests will skip (or fail under CI=true)"
 	fi

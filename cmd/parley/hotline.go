@@ -31,13 +31,7 @@ func cmdHotline(ctx context.Context, c *cli, args []string) error {
 	if *peer == "" {
 		return usagef("--peer is required")
 	}
-	o, err := openNode(ctx, *dir, nil, nil)
-	if err != nil {
-		return err
-	}
-	defer o.Close()
-	today := o.node.Now().UTC().Truncate(24 * time.Hour)
-	from, to := today.Add(-6*24*time.Hour), today
+	var from, to time.Time
 	if *since != "" {
 		if from, err = time.Parse(time.DateOnly, *since); err != nil {
 			return usagef("--since %q: want YYYY-MM-DD", *since)
@@ -47,6 +41,21 @@ func cmdHotline(ctx context.Context, c *cli, args []string) error {
 		if to, err = time.Parse(time.DateOnly, *until); err != nil {
 			return usagef("--until %q: want YYYY-MM-DD", *until)
 		}
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		return usagef("--until is before --since")
+	}
+	o, err := openNode(ctx, *dir, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	today := o.node.Now().UTC().Truncate(24 * time.Hour)
+	if to.IsZero() {
+		to = today
+	}
+	if from.IsZero() {
+		from = to.Add(-6 * 24 * time.Hour)
 	}
 	if to.Before(from) {
 		return usagef("--until is before --since")

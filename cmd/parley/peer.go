@@ -74,7 +74,7 @@ type peerJSON struct {
 }
 
 func cmdPeerAdd(ctx context.Context, c *cli, args []string) error {
-	fs := newFlags(c, "peer add", "peer add FILE [--dir DIR] [--name NAME] [--url URL] [--json]")
+	fs := newFlags(c, "peer add", "peer add FILE [--dir DIR] [--name NAME] [--url URL] [--purpose social|liaison|hotline] [--json]")
 	dir := dirFlag(fs)
 	name := fs.String("name", "", "local name for the peer (default: the name in the file)")
 	url := fs.String("url", "", "the peer's URL (default: the URL in the file)")
@@ -86,6 +86,9 @@ func cmdPeerAdd(ctx context.Context, c *cli, args []string) error {
 	}
 	if len(pos) != 1 {
 		return usagef("want exactly one identity file (made by `parley identity export` on the peer)")
+	}
+	if err := parley.ValidPurpose(*purpose); err != nil {
+		return usageError{err.Error()}
 	}
 	var b []byte
 	if pos[0] == "-" {
@@ -105,9 +108,6 @@ func cmdPeerAdd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer o.Close()
-	if err := parley.ValidPurpose(*purpose); err != nil {
-		return usageError{err.Error()}
-	}
 	p := parley.Peer{Name: f.Name, URL: f.URL, Purpose: *purpose, Identity: pub, AddedAt: o.node.Now()}
 	if *name != "" {
 		if err := parley.ValidName(*name); err != nil {
@@ -199,6 +199,9 @@ func cmdPeerSet(ctx context.Context, c *cli, args []string) error {
 	}
 	if len(pos) != 1 {
 		return usagef("want exactly one peer name")
+	}
+	if *purpose == "" {
+		return usagef("--purpose is required (social, liaison or hotline)")
 	}
 	if err := parley.ValidPurpose(*purpose); err != nil {
 		return usageError{err.Error()}

@@ -98,7 +98,7 @@ func newServer(o *opened, log *slog.Logger) *server {
 	}
 	o.node.OnFlashReceived(func(p parley.Peer, ids []envelope.ID) {
 		for _, id := range ids {
-			alerter.Alert(context.Background(), federation.Event{Kind: "flash_received", Peer: p.Name, At: o.node.Now(), MessageID: id.String()})
+			alerter.Alert(context.Background(), federation.Event{Kind: "flash_received", Peer: p.Name, At: o.node.Now().Truncate(time.Millisecond).UTC(), MessageID: id.String()})
 		}
 	})
 	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d, hotline: hl, alerter: alerter}

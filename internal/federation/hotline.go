@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -233,10 +232,6 @@ func (h *Hotline) Tick(ctx context.Context) error {
 
 func (h *Hotline) ping(ctx context.Context, p parley.Peer) error {
 	fp := p.Fingerprint()
-	prev, err := h.Node.Store.Liveness(ctx, fp)
-	if err != nil && !errors.Is(err, parley.ErrNotFound) {
-		return err
-	}
 	ping, err := h.Node.Ping(p)
 	if err != nil {
 		return err
@@ -257,15 +252,15 @@ func (h *Hotline) ping(ctx context.Context, p parley.Peer) error {
 	} else {
 		h.Log.Debug("heartbeat missed", "peer", p.Name, "err", perr)
 	}
-	next, changed := parley.NextLiveness(prev, sample, h.DownAfter)
-	if sample.OK {
-		next.Skew = skew
-	}
-	if err := h.Node.Store.RecordPing(ctx, sample, next); err != nil {
+	prev, next, changed, err := h.Node.Store.RecordPing(ctx, fp, sample, skew, h.DownAfter)
+	if err != nil {
 		return err
 	}
 	if changed {
-		kind, detail := "peer_up", fmt.Sprintf("answered again after %v", at.Sub(prev.ChangedAt).Round(time.Second))
+		kind, detail := "peer_up", "answered again"
+		if !prev.LastHeard.IsZero() {
+			detail = fmt.Sprintf("answered again; silent for %v before", at.Sub(prev.LastHeard).Round(time.Millisecond))
+		}
 		if next.State == parley.LivenessDown {
 			kind, detail = "peer_down", fmt.Sprintf("%d heartbeats missed; last error: %v", next.Missed, perr)
 		}
@@ -296,18 +291,13 @@ func (h *Hotline) checkSkew(ctx context.Context, p parley.Peer, skew time.Durati
 }
 
 func (h *Hotline) escalate(ctx context.Context, now time.Time) error {
-	overdue, err := h.Node.Store.OverdueFlash(ctx, now.Add(-h.FlashDeadline))
+	overdue, err := h.Node.Store.ClaimOverdueFlash(ctx, now.Add(-h.FlashDeadline), now)
 	if err != nil {
 		return fmt.Errorf("looking for unread flash letters: %w", err)
 	}
-	if len(overdue) == 0 {
-		return nil
-	}
-	ids := make([]envelope.ID, len(overdue))
-	for i, m := range overdue {
-		ids[i] = m.ID
+	for _, m := range overdue {
 		h.Alert(ctx, Event{Kind: "flash_unread", Peer: m.PeerName, At: now, MessageID: m.ID.String(),
 			Detail: fmt.Sprintf("no read receipt %v after it was sent", now.Sub(m.StoredAt).Round(time.Second))})
 	}
-	return h.Node.Store.MarkEscalated(ctx, ids, now)
+	return nil
 }

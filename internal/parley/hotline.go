@@ -56,10 +56,14 @@ type HotlineStore interface {
 	// heartbeat.
 	Liveness(ctx context.Context, peer envelope.Fingerprint) (Liveness, error)
 	Livenesses(ctx context.Context) ([]Liveness, error)
-	// RecordPing stores a ping's sample and the liveness that results, and
-	// opens (failed ping, none open) or closes (answered ping) an outage, in
-	// one transaction.
-	RecordPing(ctx context.Context, s Sample, l Liveness) error
+	// RecordPing stores a ping's sample, moves the peer's liveness on with
+	// NextLiveness (downAfter misses bring it down), and opens (failed ping,
+	// none open) or closes (answered ping) an outage, all in one transaction
+	// under a lock on the liveness row, so that concurrent recorders (several
+	// serve processes on one database, an inbound ping) lose no update and
+	// only one of them sees a transition. skew is stored when the ping was
+	// answered.
+	RecordPing(ctx context.Context, peer envelope.Fingerprint, s Sample, skew time.Duration, downAfter int) (prev, next Liveness, changed bool, err error)
 	// HeardFrom records a verified ping from the peer and the skew seen.
 	HeardFrom(ctx context.Context, peer envelope.Fingerprint, at time.Time, skew time.Duration) error
 	// History returns raw samples, hourly folds and outages overlapping
@@ -67,12 +71,11 @@ type HotlineStore interface {
 	History(ctx context.Context, peer envelope.Fingerprint, since, until time.Time) ([]Sample, []HourSample, []Outage, error)
 	// CompactHeartbeats folds raw samples older than before into hourly rows.
 	CompactHeartbeats(ctx context.Context, before time.Time) error
-	// OverdueFlash returns outbound flash messages stored at or before
-	// cutoff that have no read receipt and were never escalated, or last
-	// escalated at or before cutoff.
-	OverdueFlash(ctx context.Context, cutoff time.Time) ([]Message, error)
-	// MarkEscalated records that the flash messages were escalated at at.
-	MarkEscalated(ctx context.Context, ids []envelope.ID, at time.Time) error
+	// ClaimOverdueFlash marks as escalated at now, and returns, the outbound
+	// flash messages stored at or before cutoff that have no read receipt
+	// and were never escalated or last escalated at or before cutoff. The
+	// claim is atomic: concurrent callers never return the same message.
+	ClaimOverdueFlash(ctx context.Context, cutoff, now time.Time) ([]Message, error)
 	// SetPurpose changes a peer's channel purpose.
 	SetPurpose(ctx context.Context, peer envelope.Fingerprint, purpose string) error
 }

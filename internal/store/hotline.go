@@ -72,42 +72,51 @@ func (s *DB) upsertLiveness(ctx context.Context, tx *sql.Tx, l parley.Liveness) 
 }
 
 // RecordPing implements parley.HotlineStore.
-func (s *DB) RecordPing(ctx context.Context, sm parley.Sample, l parley.Liveness) (err error) {
+func (s *DB) RecordPing(ctx context.Context, peer envelope.Fingerprint, sm parley.Sample, skew time.Duration, downAfter int) (prev, next parley.Liveness, changed bool, err error) {
 	defer s.lock()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return prev, next, false, err
 	}
 	defer func() {
 		if err != nil {
 			tx.Rollback()
 		}
 	}()
+	prev, err = scanLiveness(tx.QueryRowContext(ctx, s.q(`SELECT `+livenessCols+` FROM liveness WHERE peer = ?`+s.forUpdate), peer[:]))
+	if errors.Is(err, sql.ErrNoRows) {
+		prev, err = parley.Liveness{Peer: peer}, nil
+	}
+	if err != nil {
+		return prev, next, false, err
+	}
+	next, changed = parley.NextLiveness(prev, sm, downAfter)
 	ok, rtt := 0, any(nil)
 	if sm.OK {
 		ok, rtt = 1, sm.RTT.Microseconds()
+		next.Skew = skew
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO heartbeats (peer, at, ok, rtt_us) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`), l.Peer[:], ms(sm.At), ok, rtt); err != nil {
-		return err
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO heartbeats (peer, at, ok, rtt_us) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`), peer[:], ms(sm.At), ok, rtt); err != nil {
+		return prev, next, false, err
 	}
-	if err := s.upsertLiveness(ctx, tx, l); err != nil {
-		return err
+	if err := s.upsertLiveness(ctx, tx, next); err != nil {
+		return prev, next, false, err
 	}
 	if sm.OK {
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE outages SET end_at = ? WHERE peer = ? AND end_at IS NULL`), ms(sm.At), l.Peer[:])
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE outages SET end_at = ? WHERE peer = ? AND end_at IS NULL`), ms(sm.At), peer[:])
 	} else {
 		var open int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM outages WHERE peer = ? AND end_at IS NULL`), l.Peer[:]).Scan(&open); err != nil {
-			return err
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM outages WHERE peer = ? AND end_at IS NULL`), peer[:]).Scan(&open); err != nil {
+			return prev, next, false, err
 		}
 		if open == 0 {
-			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO outages (peer, start_at) VALUES (?, ?) ON CONFLICT DO NOTHING`), l.Peer[:], ms(sm.At))
+			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO outages (peer, start_at) VALUES (?, ?) ON CONFLICT DO NOTHING`), peer[:], ms(sm.At))
 		}
 	}
 	if err != nil {
-		return err
+		return prev, next, false, err
 	}
-	return tx.Commit()
+	return prev, next, changed, tx.Commit()
 }
 
 // HeardFrom implements parley.HotlineStore.
@@ -258,49 +267,48 @@ func (s *DB) CompactHeartbeats(ctx context.Context, before time.Time) (err error
 	return tx.Commit()
 }
 
-// OverdueFlash implements parley.HotlineStore.
-func (s *DB) OverdueFlash(ctx context.Context, cutoff time.Time) ([]parley.Message, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+msgCols+` FROM messages m JOIN peers p ON p.fingerprint = m.peer
-		WHERE m.direction = 'out' AND m.lane = 1 AND m.read_at IS NULL AND m.stored_at <= ?
-		AND (m.escalated_at IS NULL OR m.escalated_at <= ?) ORDER BY m.stored_at`), ms(cutoff), ms(cutoff))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []parley.Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
-}
-
-// MarkEscalated implements parley.HotlineStore.
-func (s *DB) MarkEscalated(ctx context.Context, ids []envelope.ID, at time.Time) (err error) {
-	if len(ids) == 0 {
-		return nil
-	}
+// ClaimOverdueFlash implements parley.HotlineStore.
+func (s *DB) ClaimOverdueFlash(ctx context.Context, cutoff, now time.Time) (msgs []parley.Message, err error) {
 	defer s.lock()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		if err != nil {
 			tx.Rollback()
 		}
 	}()
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id[:]
+	rows, err := tx.QueryContext(ctx, s.q(`UPDATE messages SET escalated_at = ?
+		WHERE direction = 'out' AND lane = 1 AND read_at IS NULL AND stored_at <= ?
+		AND (escalated_at IS NULL OR escalated_at <= ?) RETURNING id`), ms(now), ms(cutoff), ms(cutoff))
+	if err != nil {
+		return nil, err
 	}
-	if err := s.execIn(ctx, tx, `UPDATE messages SET escalated_at = ? WHERE direction = 'out' AND envelope_id IN IN_LIST`, []any{ms(at)}, args); err != nil {
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	err = s.queryIn(ctx, tx, `SELECT `+msgCols+` FROM messages m JOIN peers p ON p.fingerprint = m.peer WHERE m.id IN IN_LIST`, nil, ids, func(r *sql.Rows) error {
+		m, err := scanMessage(r)
+		if err == nil {
+			msgs = append(msgs, m)
+		}
 		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return tx.Commit()
+	return msgs, tx.Commit()
 }
 
 // SetPurpose implements parley.HotlineStore.

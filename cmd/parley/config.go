@@ -79,6 +79,9 @@ type Config struct {
 	// FlashReadDeadline is how long a flash letter may stay unread by the
 	// peer before it escalates. Default 5m.
 	FlashReadDeadline time.Duration
+	// ContactMaxAttempts is how many failed first-contact handshakes burn
+	// an invitation. Default 3.
+	ContactMaxAttempts int
 	// WebhookURL receives a JSON POST for every alert (peer down or up,
 	// unread flash, flash received, clock skew). Default none.
 	WebhookURL string
@@ -114,6 +117,7 @@ var options = []option{
 	{"heartbeat_all", "ping every channel, not only hotline ones (true or false)", "false", func(c *Config) any { return &c.HeartbeatAll }},
 	{"clock_skew_warn", "peer clock skew that raises a warning", "30s", func(c *Config) any { return &c.ClockSkewWarn }},
 	{"flash_read_deadline", "time a flash letter may stay unread before it escalates", "5m", func(c *Config) any { return &c.FlashReadDeadline }},
+	{"contact_max_attempts", "failed first-contact handshakes before an invitation burns", "3", func(c *Config) any { return &c.ContactMaxAttempts }},
 	{"webhook_url", "URL that receives a JSON POST for every alert (empty: none)", "", func(c *Config) any { return &c.WebhookURL }},
 	{"claim_lease", "how long a worker holds claimed envelopes on a shared PostgreSQL store (must exceed http_timeout)", "60s", func(c *Config) any { return &c.ClaimLease }},
 }

@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/parley-dev/parley/internal/contact"
 	"github.com/parley-dev/parley/internal/envelope"
+	"github.com/parley-dev/parley/internal/federation"
 	"github.com/parley-dev/parley/internal/parley"
 )
 
@@ -175,7 +177,7 @@ func (d *demo) receipt(ctx context.Context, n *demoNode, peer envelope.Fingerpri
 
 func (d *demo) run(ctx context.Context) error {
 	var err error
-	d.say("Two organisations each create a node: an identity (Ed25519 + ML-DSA-65 signing, ML-KEM-768 + X25519 encryption), keys in 0600 files, an SQLite store.")
+	d.say("Two organisations each create a node: an identity (Ed25519 + ML-DSA-65 signing, ML-KEM-768 + X25519 encryption), keys in 0600 files, an SQLite store, and start serving.")
 	if d.north, err = d.newNode(ctx, "north"); err != nil {
 		return err
 	}
@@ -189,37 +191,56 @@ func (d *demo) run(ctx context.Context) error {
 		d.detail("%-5s fingerprint %s  listening on %s", n.name, n.o.node.Identity.Fingerprint().Short(), n.addr)
 	}
 
-	d.say("They exchange identity files and pin each other; both see the same safety number to compare out of band.")
-	pair := func(a, b *demoNode) (parley.Peer, error) {
-		f, pub, err := parley.ParseIdentityFile(parley.ExportIdentity(b.o.node.Identity, b.name, b.o.cfg.PublicURL))
-		if err != nil {
-			return parley.Peer{}, err
-		}
-		p := parley.Peer{Name: f.Name, URL: f.URL, Identity: pub, AddedAt: time.Now(),
-			Channel: parley.ChannelID(a.o.node.Identity.Fingerprint(), pub.Fingerprint())}
-		return p, a.o.node.Store.AddPeer(ctx, p)
-	}
-	southAtNorth, err := pair(d.north, d.south)
-	if err != nil {
-		return err
-	}
-	northAtSouth, err := pair(d.south, d.north)
-	if err != nil {
-		return err
-	}
-	snN := envelope.SafetyNumber(d.north.o.node.Identity.Fingerprint(), southAtNorth.Fingerprint())
-	snS := envelope.SafetyNumber(d.south.o.node.Identity.Fingerprint(), northAtSouth.Fingerprint())
-	d.detail("north sees %s", snN)
-	d.detail("south sees %s", snS)
-	if snN != snS {
-		return errors.New("the safety numbers differ")
-	}
-
 	for _, n := range []*demoNode{d.north, d.south} {
 		if err := d.start(ctx, n); err != nil {
 			return err
 		}
 	}
+	d.say("First contact. north sends south two riddles by another route; the answers become a shared secret.")
+	d.detail("riddle 1: in which city did our chiefs last meet?        north's answer: Genève")
+	d.detail("riddle 2: which mountain is on the memo you left behind? north's answer: Mont Blanc")
+	northSecret, err := contact.NormaliseAnswers([]string{"Genève", "Mont Blanc"})
+	if err != nil {
+		return err
+	}
+	client := federation.NewClient(10 * time.Second)
+	inv, err := d.north.o.node.CreateInvite(ctx, d.south.o.cfg.PublicURL, []byte(northSecret), "liaison", time.Hour)
+	if err != nil {
+		return err
+	}
+	if err := client.Invite(ctx, d.south.o.cfg.PublicURL, inv, parley.ExportIdentity(d.north.o.node.Identity, "north", d.north.o.cfg.PublicURL)); err != nil {
+		return err
+	}
+	d.detail("north invites south (invitation %s, purpose liaison, expires in 1h)", inv.ID.String()[:8])
+
+	d.say("south's operator answers the riddles. A wrong answer fails the handshake and reveals nothing.")
+	t := federation.ContactTransport{C: client}
+	southFile := parley.ExportIdentity(d.south.o.node.Identity, "south", d.south.o.cfg.PublicURL)
+	wrong, _ := contact.NormaliseAnswers([]string{"Lausanne", "Mont Blanc"})
+	if _, err := d.south.o.node.AcceptInvite(ctx, inv.ID, []byte(wrong), southFile, t); err == nil {
+		return errors.New("a wrong secret was accepted")
+	} else {
+		d.detail("\"Lausanne / Mont Blanc\": %v", err)
+	}
+	right, _ := contact.NormaliseAnswers([]string{"geneve", "mont-blanc"})
+	northAtSouth, err := d.south.o.node.AcceptInvite(ctx, inv.ID, []byte(right), southFile, t)
+	if err != nil {
+		return fmt.Errorf("accepting with the right answers: %w", err)
+	}
+	d.detail("\"geneve / mont-blanc\" (normalised like \"Genève / Mont Blanc\"): both sides proved they know the secret;")
+	d.detail("south said yes (signed), and each pinned the other's long-term identity.")
+	southAtNorth, err := d.north.o.node.Store.PeerByName(ctx, "south")
+	if err != nil {
+		return fmt.Errorf("north did not pin south: %w", err)
+	}
+	snN := envelope.SafetyNumber(d.north.o.node.Identity.Fingerprint(), southAtNorth.Fingerprint())
+	snS := envelope.SafetyNumber(d.south.o.node.Identity.Fingerprint(), northAtSouth.Fingerprint())
+	d.detail("north sees safety number %s", snN)
+	d.detail("south sees safety number %s", snS)
+	if snN != snS {
+		return errors.New("the safety numbers differ")
+	}
+
 	d.say("north writes to south; south answers with a letter and a file attached.")
 	m1, err := d.north.o.node.Send(ctx, "south", &parley.Content{Text: "We propose to reopen a channel between our services. Are you willing?"})
 	if err != nil {

@@ -56,7 +56,8 @@ func commands() []command {
 	return []command{
 		{"init", "create a node: data directory, identity, configuration, database", cmdInit},
 		{"identity", "identity export: write this node's public identity file", cmdIdentity},
-		{"peer", "peer add FILE | peer list: pin a peer from its identity file", cmdPeer},
+		{"contact", "contact invite|pending|list|accept|decline: first contact over a shared secret", cmdContact},
+		{"peer", "peer add FILE | list | set: pin a peer from its identity file (the expert path)", cmdPeer},
 		{"serve", "run the node: federation API, delivery workers, /healthz, /metrics", cmdServe},
 		{"send", "seal and queue a letter to a peer; prints the message id", cmdSend},
 		{"inbox", "list received messages", cmdInbox},
@@ -193,6 +194,7 @@ func openNode(ctx context.Context, dir string, log *slog.Logger, apply func(*Con
 	n := parley.NewNode(cfg.Name, id, st, log)
 	n.Limits = parley.Limits{MaxEnvelopeBytes: cfg.MaxEnvelopeBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes}
 	n.Window = uint64(cfg.SequenceWindow)
+	n.Contact = parley.ContactLimits{MaxAttempts: cfg.ContactMaxAttempts}
 	return &opened{cfg: cfg, node: n, st: st}, nil
 }
 

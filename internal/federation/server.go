@@ -21,6 +21,8 @@ type Server struct {
 	MaxBodyBytes int64
 	// IdentityFile is served at GET /federation/v1/identity.
 	IdentityFile []byte
+
+	contactLimit *limiter
 }
 
 // Register adds the federation routes to mux.
@@ -29,6 +31,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /federation/v1/receipts", s.postReceipts)
 	mux.HandleFunc("GET /federation/v1/identity", s.getIdentity)
 	mux.HandleFunc("POST /federation/v1/heartbeat", s.postHeartbeat)
+	s.registerContact(mux)
 }
 
 func (s *Server) maxBody() int64 {

@@ -34,6 +34,9 @@ const (
 	CodeSequenceWindow     Code = "sequence_window"
 	CodeEnvelopeConflict   Code = "envelope_conflict"
 	CodeUnknownMessage     Code = "unknown_message"
+	CodeInviteUnusable     Code = "invitation_unusable"
+	CodeHandshakeFailed    Code = "handshake_failed"
+	CodeRateLimited        Code = "rate_limited"
 	CodeInternal           Code = "internal"
 )
 
@@ -54,6 +57,12 @@ func (c Code) HTTPStatus() int {
 		return http.StatusMisdirectedRequest
 	case CodeSequenceReused, CodeEnvelopeConflict:
 		return http.StatusConflict
+	case CodeInviteUnusable:
+		return http.StatusNotFound
+	case CodeHandshakeFailed:
+		return http.StatusForbidden
+	case CodeRateLimited:
+		return http.StatusTooManyRequests
 	case CodeDecryptFailed, CodeCommitmentMismatch, CodeBadContent, CodeSequenceWindow, CodeUnknownMessage:
 		return http.StatusUnprocessableEntity
 	}

@@ -31,6 +31,11 @@ type Node struct {
 	delivered []func(ids []envelope.ID)
 	flashIn   []func(peer Peer, ids []envelope.ID)
 
+	// Contact limits first contact (attempts, expiry).
+	Contact     ContactLimits
+	contactOnce sync.Once
+	contact     *contactStates
+
 	gcMu      sync.Mutex
 	gcPending []*sendReq
 	gcRunning bool

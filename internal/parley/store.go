@@ -146,6 +146,7 @@ type Store interface {
 	InboxStore
 	MessageStore
 	HotlineStore
+	ContactStore
 	Close() error
 }
 

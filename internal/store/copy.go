@@ -25,6 +25,7 @@ var copyTables = []struct {
 	{"heartbeats", false},
 	{"heartbeat_hours", false},
 	{"outages", false},
+	{"invitations", false},
 }
 
 // SchemaVersion returns the number of migrations applied.

@@ -69,16 +69,11 @@ func (s *DB) Invitations(ctx context.Context, dir parley.Direction) ([]parley.In
 
 // CountAttempt implements parley.ContactStore.
 func (s *DB) CountAttempt(ctx context.Context, id envelope.ID, dir parley.Direction, max int, now time.Time) (inv parley.Invitation, err error) {
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return inv, err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	inv, err = scanInvitation(tx.QueryRowContext(ctx, s.q(`SELECT `+inviteCols+` FROM invitations WHERE id = ? AND direction = ?`+s.forUpdate), id[:], string(dir)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return inv, parley.ErrNotFound
@@ -86,7 +81,7 @@ func (s *DB) CountAttempt(ctx context.Context, id envelope.ID, dir parley.Direct
 		return inv, err
 	}
 	if inv.Status != parley.InvitePending {
-		return inv, tx.Commit()
+		return inv, nil
 	}
 	inv.Attempts++
 	if inv.Attempts >= max {
@@ -99,7 +94,7 @@ func (s *DB) CountAttempt(ctx context.Context, id envelope.ID, dir parley.Direct
 	if err != nil {
 		return inv, err
 	}
-	return inv, tx.Commit()
+	return inv, nil
 }
 
 // EndInvitation implements parley.ContactStore.
@@ -117,16 +112,11 @@ func (s *DB) EndInvitation(ctx context.Context, id envelope.ID, dir parley.Direc
 
 // CompleteInvitation implements parley.ContactStore.
 func (s *DB) CompleteInvitation(ctx context.Context, id envelope.ID, dir parley.Direction, p parley.Peer, answer []byte, now time.Time) (err error) {
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	fp := p.Fingerprint()
 	res, err := tx.ExecContext(ctx, s.q(`UPDATE invitations SET status = 'accepted', ended_at = ?, secret = NULL, identity = NULL, peer = ?, answer = ?
 		WHERE id = ? AND direction = ? AND status = 'pending'`), ms(now), fp[:], answer, id[:], string(dir))
@@ -143,7 +133,7 @@ func (s *DB) CompleteInvitation(ctx context.Context, id envelope.ID, dir parley.
 	} else if err != nil {
 		return err
 	}
-	return tx.Commit()
+	return nil
 }
 
 // DeleteInvitation implements parley.ContactStore.

@@ -82,6 +82,35 @@ func (s *DB) lock() func() {
 	return s.wmu.Unlock
 }
 
+// writeTx is a write transaction holding the writer lock.
+type writeTx struct {
+	*sql.Tx
+	unlock func()
+}
+
+// begin starts a write transaction under the writer lock. Pair it with
+// `defer tx.end(&err)` in a function whose error result is named err.
+func (s *DB) begin(ctx context.Context) (*writeTx, error) {
+	unlock := s.lock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	return &writeTx{Tx: tx, unlock: unlock}, nil
+}
+
+// end commits the transaction if *err is nil and rolls it back otherwise,
+// then releases the writer lock.
+func (t *writeTx) end(err *error) {
+	if *err == nil {
+		*err = t.Commit()
+	} else {
+		t.Rollback()
+	}
+	t.unlock()
+}
+
 // exec runs one write statement under the writer lock.
 func (s *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	defer s.lock()()
@@ -182,16 +211,11 @@ func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, flash bool,
 	if flash {
 		counter, lane = "next_out_flash", 1
 	}
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	var next int64
 	if err := tx.QueryRowContext(ctx, s.q(`SELECT `+counter+` FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&next); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -219,7 +243,7 @@ func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, flash bool,
 		seqByID[h.ID] = int64(h.Seq)
 	}
 	var outbox [][]any
-	err = s.insertRows(ctx, tx, "messages", []string{"envelope_id", "direction", "peer", "channel_id", "lane", "seq", "kind", "sent_at", "stored_at", "applied_at", "state", "envelope", "hash", "salt", "body"},
+	err = s.insertRows(ctx, tx.Tx, "messages", []string{"envelope_id", "direction", "peer", "channel_id", "lane", "seq", "kind", "sent_at", "stored_at", "applied_at", "state", "envelope", "hash", "salt", "body"},
 		rows, "", "id, envelope_id", func(r *sql.Rows) error {
 			var id int64
 			var eid []byte
@@ -232,13 +256,13 @@ func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, flash bool,
 	if err != nil {
 		return err
 	}
-	if err := s.insertRows(ctx, tx, "outbox", []string{"message_id", "peer", "lane", "seq", "queued_at"}, outbox, "", "", nil); err != nil {
+	if err := s.insertRows(ctx, tx.Tx, "outbox", []string{"message_id", "peer", "lane", "seq", "queued_at"}, outbox, "", "", nil); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET `+counter+` = ? WHERE fingerprint = ?`), next+int64(n), peer[:]); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return nil
 }
 
 const msgCols = `m.envelope_id, m.direction, m.peer, p.name, m.channel_id, m.lane, m.seq, m.kind, m.sent_at, m.stored_at,
@@ -270,16 +294,11 @@ func (s *DB) Claim(ctx context.Context, peer envelope.Fingerprint, flash bool, m
 	if flash {
 		lane = 1
 	}
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	now := time.Now().UnixMilli()
 	q := `SELECT ` + msgCols + ` FROM outbox o JOIN messages m ON m.id = o.message_id
 		JOIN peers p ON p.fingerprint = m.peer WHERE o.peer = ? AND o.lane = ?`
@@ -317,12 +336,12 @@ func (s *DB) Claim(ctx context.Context, peer envelope.Fingerprint, flash bool, m
 		for i, m := range msgs {
 			ids[i] = m.ID[:]
 		}
-		if err := s.execIn(ctx, tx, `UPDATE outbox SET claimed_until = ? WHERE message_id IN (SELECT id FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id IN IN_LIST)`,
+		if err := s.execIn(ctx, tx.Tx, `UPDATE outbox SET claimed_until = ? WHERE message_id IN (SELECT id FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id IN IN_LIST)`,
 			[]any{now + lease.Milliseconds(), peer[:]}, ids); err != nil {
 			return nil, err
 		}
 	}
-	return msgs, tx.Commit()
+	return msgs, nil
 }
 
 // Release implements parley.OutboxStore.
@@ -344,16 +363,11 @@ func (s *DB) Acknowledge(ctx context.Context, peer envelope.Fingerprint, rs []*e
 	if len(rs) == 0 {
 		return nil
 	}
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	type sent struct {
 		id   int64
 		seq  uint64
@@ -364,7 +378,7 @@ func (s *DB) Acknowledge(ctx context.Context, peer envelope.Fingerprint, rs []*e
 	for i, r := range rs {
 		eids[i] = r.Envelope[:]
 	}
-	err = s.queryIn(ctx, tx, `SELECT id, envelope_id, seq, hash FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id IN IN_LIST`,
+	err = s.queryIn(ctx, tx.Tx, `SELECT id, envelope_id, seq, hash FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id IN IN_LIST`,
 		[]any{peer[:]}, eids, func(r *sql.Rows) error {
 			var x sent
 			var eid []byte
@@ -390,16 +404,16 @@ func (s *DB) Acknowledge(ctx context.Context, peer envelope.Fingerprint, rs []*e
 		receipts = append(receipts, []any{x.id, int64(r.Type), r.Raw, ms(r.Time), now})
 		ids = append(ids, x.id)
 	}
-	if err := s.insertRows(ctx, tx, "receipts", []string{"message_id", "type", "raw", "signed_at", "stored_at"}, receipts, " ON CONFLICT DO NOTHING", "", nil); err != nil {
+	if err := s.insertRows(ctx, tx.Tx, "receipts", []string{"message_id", "type", "raw", "signed_at", "stored_at"}, receipts, " ON CONFLICT DO NOTHING", "", nil); err != nil {
 		return err
 	}
-	if err := s.execIn(ctx, tx, `UPDATE messages SET state = 'delivered', delivered_at = COALESCE(delivered_at, ?) WHERE id IN IN_LIST`, []any{now}, ids); err != nil {
+	if err := s.execIn(ctx, tx.Tx, `UPDATE messages SET state = 'delivered', delivered_at = COALESCE(delivered_at, ?) WHERE id IN IN_LIST`, []any{now}, ids); err != nil {
 		return err
 	}
-	if err := s.execIn(ctx, tx, `DELETE FROM outbox WHERE message_id IN IN_LIST`, nil, ids); err != nil {
+	if err := s.execIn(ctx, tx.Tx, `DELETE FROM outbox WHERE message_id IN IN_LIST`, nil, ids); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return nil
 }
 
 // RecordAttempt implements parley.OutboxStore.
@@ -415,16 +429,11 @@ func (s *DB) RecordAttempt(ctx context.Context, peer envelope.Fingerprint, at ti
 
 // Receive implements parley.InboxStore.
 func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint64, in []parley.Incoming) (res []parley.Result, err error) {
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	// Lock the peer row first: it serialises receivers of one peer.
 	var nextNormal, nextFlash int64
 	if err := tx.QueryRowContext(ctx, s.q(`SELECT next_in_seq, next_in_flash FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&nextNormal, &nextFlash); err != nil {
@@ -439,12 +448,12 @@ func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint
 			}
 		}
 		if len(idx) > 0 {
-			if err := s.receiveLane(ctx, tx, peer, lane, next, window, in, idx, res); err != nil {
+			if err := s.receiveLane(ctx, tx.Tx, peer, lane, next, window, in, idx, res); err != nil {
 				return nil, err
 			}
 		}
 	}
-	return res, tx.Commit()
+	return res, nil
 }
 
 // receiveLane stores the items in[idx] of one lane, whose next expected
@@ -661,16 +670,11 @@ func (s *DB) Messages(ctx context.Context, f parley.Filter) ([]parley.Message, e
 
 // MarkRead implements parley.MessageStore.
 func (s *DB) MarkRead(ctx context.Context, id envelope.ID, at time.Time, r *envelope.Receipt) (ok bool, err error) {
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return false, err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	var rowid int64
 	var peer []byte
 	err = tx.QueryRowContext(ctx, s.q(`SELECT id, peer FROM messages WHERE envelope_id = ? AND direction = 'in' AND peer = ?`), id[:], r.Sender[:]).Scan(&rowid, &peer)
@@ -684,7 +688,7 @@ func (s *DB) MarkRead(ctx context.Context, id envelope.ID, at time.Time, r *enve
 		return false, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return false, tx.Commit()
+		return false, nil
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO receipts (message_id, type, raw, signed_at, stored_at) VALUES (?, 2, ?, ?, ?)`), rowid, r.Raw, ms(r.Time), ms(at)); err != nil {
 		return false, err
@@ -692,7 +696,7 @@ func (s *DB) MarkRead(ctx context.Context, id envelope.ID, at time.Time, r *enve
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO receipt_outbox (peer, raw) VALUES (?, ?)`), peer, r.Raw); err != nil {
 		return false, err
 	}
-	return true, tx.Commit()
+	return true, nil
 }
 
 // Receipts implements parley.MessageStore.
@@ -740,36 +744,26 @@ func (s *DB) PendingReceipts(ctx context.Context, peer envelope.Fingerprint, max
 
 // ReceiptsSent implements parley.MessageStore.
 func (s *DB) ReceiptsSent(ctx context.Context, keys []int64) (err error) {
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	for _, k := range keys {
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM receipt_outbox WHERE id = ?`), k); err != nil {
 			return err
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // StoreReadReceipts implements parley.MessageStore.
 func (s *DB) StoreReadReceipts(ctx context.Context, peer envelope.Fingerprint, rs []*envelope.Receipt) (err error) {
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	now := time.Now().UnixMilli()
 	for i, r := range rs {
 		var id int64
@@ -788,7 +782,7 @@ func (s *DB) StoreReadReceipts(ctx context.Context, peer envelope.Fingerprint, r
 			return err
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // Status implements parley.MessageStore.

@@ -73,16 +73,11 @@ func (s *DB) upsertLiveness(ctx context.Context, tx *sql.Tx, l parley.Liveness) 
 
 // RecordPing implements parley.HotlineStore.
 func (s *DB) RecordPing(ctx context.Context, peer envelope.Fingerprint, sm parley.Sample, skew time.Duration, downAfter int) (prev, next parley.Liveness, changed bool, err error) {
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return prev, next, false, err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	prev, err = scanLiveness(tx.QueryRowContext(ctx, s.q(`SELECT `+livenessCols+` FROM liveness WHERE peer = ?`+s.forUpdate), peer[:]))
 	if errors.Is(err, sql.ErrNoRows) {
 		prev, err = parley.Liveness{Peer: peer}, nil
@@ -99,7 +94,7 @@ func (s *DB) RecordPing(ctx context.Context, peer envelope.Fingerprint, sm parle
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO heartbeats (peer, at, ok, rtt_us) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`), peer[:], ms(sm.At), ok, rtt); err != nil {
 		return prev, next, false, err
 	}
-	if err := s.upsertLiveness(ctx, tx, next); err != nil {
+	if err := s.upsertLiveness(ctx, tx.Tx, next); err != nil {
 		return prev, next, false, err
 	}
 	if sm.OK {
@@ -116,21 +111,16 @@ func (s *DB) RecordPing(ctx context.Context, peer envelope.Fingerprint, sm parle
 	if err != nil {
 		return prev, next, false, err
 	}
-	return prev, next, changed, tx.Commit()
+	return prev, next, changed, nil
 }
 
 // HeardFrom implements parley.HotlineStore.
 func (s *DB) HeardFrom(ctx context.Context, peer envelope.Fingerprint, at time.Time, skew time.Duration) (err error) {
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	l, err := scanLiveness(tx.QueryRowContext(ctx, s.q(`SELECT `+livenessCols+` FROM liveness WHERE peer = ?`+s.forUpdate), peer[:]))
 	if errors.Is(err, sql.ErrNoRows) {
 		l, err = parley.Liveness{Peer: peer, State: parley.LivenessUnknown, ChangedAt: at}, nil
@@ -139,10 +129,10 @@ func (s *DB) HeardFrom(ctx context.Context, peer envelope.Fingerprint, at time.T
 		return err
 	}
 	l.LastHeard, l.Skew = at, skew
-	if err := s.upsertLiveness(ctx, tx, l); err != nil {
+	if err := s.upsertLiveness(ctx, tx.Tx, l); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return nil
 }
 
 // History implements parley.HotlineStore.
@@ -198,16 +188,11 @@ func (s *DB) History(ctx context.Context, peer envelope.Fingerprint, since, unti
 // samples deleted, in one transaction.
 func (s *DB) CompactHeartbeats(ctx context.Context, before time.Time) (err error) {
 	cut := before.UTC().Truncate(time.Hour)
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	type key struct {
 		peer string
 		hour int64
@@ -264,21 +249,16 @@ func (s *DB) CompactHeartbeats(ctx context.Context, before time.Time) (err error
 	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM heartbeats WHERE at < ?`), ms(cut)); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return nil
 }
 
 // ClaimOverdueFlash implements parley.HotlineStore.
 func (s *DB) ClaimOverdueFlash(ctx context.Context, cutoff, now time.Time) (msgs []parley.Message, err error) {
-	defer s.lock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	defer tx.end(&err)
 	rows, err := tx.QueryContext(ctx, s.q(`UPDATE messages SET escalated_at = ?
 		WHERE direction = 'out' AND lane = 1 AND read_at IS NULL AND stored_at <= ?
 		AND (escalated_at IS NULL OR escalated_at <= ?) RETURNING id`), ms(now), ms(cutoff), ms(cutoff))
@@ -298,7 +278,7 @@ func (s *DB) ClaimOverdueFlash(ctx context.Context, cutoff, now time.Time) (msgs
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	err = s.queryIn(ctx, tx, `SELECT `+msgCols+` FROM messages m JOIN peers p ON p.fingerprint = m.peer WHERE m.id IN IN_LIST`, nil, ids, func(r *sql.Rows) error {
+	err = s.queryIn(ctx, tx.Tx, `SELECT `+msgCols+` FROM messages m JOIN peers p ON p.fingerprint = m.peer WHERE m.id IN IN_LIST`, nil, ids, func(r *sql.Rows) error {
 		m, err := scanMessage(r)
 		if err == nil {
 			msgs = append(msgs, m)
@@ -308,7 +288,7 @@ func (s *DB) ClaimOverdueFlash(ctx context.Context, cutoff, now time.Time) (msgs
 	if err != nil {
 		return nil, err
 	}
-	return msgs, tx.Commit()
+	return msgs, nil
 }
 
 // SetPurpose implements parley.HotlineStore.

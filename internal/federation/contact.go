@@ -165,12 +165,18 @@ func (s *Server) postInvitation(ctx context.Context, body []byte) (any, error) {
 	return struct{}{}, nil
 }
 
-func (s *Server) postStart(ctx context.Context, body []byte) (any, error) {
+// decodeHandshake decodes a handshake step and its invitation id.
+func decodeHandshake(body []byte) (HandshakeRequest, envelope.ID, error) {
 	var req HandshakeRequest
 	if err := decodeContactJSON(body, &req); err != nil {
-		return nil, err
+		return req, envelope.ID{}, err
 	}
 	id, err := parseInviteID(req.ID)
+	return req, id, err
+}
+
+func (s *Server) postStart(ctx context.Context, body []byte) (any, error) {
+	_, id, err := decodeHandshake(body)
 	if err != nil {
 		return nil, err
 	}
@@ -182,11 +188,7 @@ func (s *Server) postStart(ctx context.Context, body []byte) (any, error) {
 }
 
 func (s *Server) postFinish(ctx context.Context, body []byte) (any, error) {
-	var req HandshakeRequest
-	if err := decodeContactJSON(body, &req); err != nil {
-		return nil, err
-	}
-	id, err := parseInviteID(req.ID)
+	req, id, err := decodeHandshake(body)
 	if err != nil {
 		return nil, err
 	}
@@ -198,11 +200,7 @@ func (s *Server) postFinish(ctx context.Context, body []byte) (any, error) {
 }
 
 func (s *Server) postConfirm(ctx context.Context, body []byte) (any, error) {
-	var req HandshakeRequest
-	if err := decodeContactJSON(body, &req); err != nil {
-		return nil, err
-	}
-	id, err := parseInviteID(req.ID)
+	req, id, err := decodeHandshake(body)
 	if err != nil {
 		return nil, err
 	}
@@ -213,11 +211,7 @@ func (s *Server) postConfirm(ctx context.Context, body []byte) (any, error) {
 }
 
 func (s *Server) postDecline(ctx context.Context, body []byte) (any, error) {
-	var req HandshakeRequest
-	if err := decodeContactJSON(body, &req); err != nil {
-		return nil, err
-	}
-	id, err := parseInviteID(req.ID)
+	_, id, err := decodeHandshake(body)
 	if err != nil {
 		return nil, err
 	}

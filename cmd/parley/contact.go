@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -50,7 +51,7 @@ The secret file holds the answers agreed out of band, one per line, in the agree
 // default normaliser (contact.NormaliseAnswers) folds case, accents,
 // punctuation and spacing so that "Mont Blanc" and "mont-blanc" agree;
 // "none" uses the file's bytes without its final newline.
-func readSecret(path, normaliser string) ([]byte, error) {
+func readSecret(path, normaliser string, warn io.Writer) ([]byte, error) {
 	if normaliser != "default" && normaliser != "none" {
 		return nil, usagef("--answers-normaliser %q: want default or none", normaliser)
 	}
@@ -62,7 +63,7 @@ func readSecret(path, normaliser string) ([]byte, error) {
 		return nil, fmt.Errorf("secret file: %w", err)
 	}
 	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
-		fmt.Fprintf(os.Stderr, "warning: %s is readable by others (mode %v); consider chmod 600\n", path, st.Mode().Perm())
+		fmt.Fprintf(warn, "warning: %s is readable by others (mode %v); consider chmod 600\n", path, st.Mode().Perm())
 	}
 	if normaliser == "none" {
 		s := bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r"))
@@ -116,7 +117,7 @@ func cmdContactInvite(ctx context.Context, c *cli, args []string) error {
 	if *expires <= 0 || *expires > 30*24*time.Hour {
 		return usagef("--expires must be between 1s and 720h")
 	}
-	secret, err := readSecret(*secretFile, *normaliser)
+	secret, err := readSecret(*secretFile, *normaliser, c.stderr)
 	if err != nil {
 		return err
 	}
@@ -137,7 +138,7 @@ func cmdContactInvite(ctx context.Context, c *cli, args []string) error {
 		return fmt.Errorf("the invitation could not be delivered to %s (nothing was kept): %w", *to, err)
 	}
 	if *asJSON {
-		return printJSON(c.stdout, map[string]any{"id": inv.ID.String(), "to": *to, "purpose": inv.Purpose, "expires_at": inv.ExpiresAt})
+		return printJSON(c.stdout, map[string]any{"id": inv.ID.String(), "to": *to, "purpose": inv.Purpose, "expires_at": inv.ExpiresAt.Truncate(time.Millisecond)})
 	}
 	fmt.Fprintf(c.stdout, "Invitation %s delivered to %s; it expires at %s.\n", inv.ID, *to, inv.ExpiresAt.Local().Format(time.RFC3339))
 	fmt.Fprintln(c.stdout, "Keep `parley serve` running: the other side answers through it. `parley contact list` shows the outcome.")
@@ -257,7 +258,7 @@ func cmdContactAnswer(ctx context.Context, c *cli, args []string, accept bool) e
 	}
 	var secret []byte
 	if accept {
-		if secret, err = readSecret(*secretFile, *normaliser); err != nil {
+		if secret, err = readSecret(*secretFile, *normaliser, c.stderr); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"strings"
@@ -104,7 +105,7 @@ func (s *Server) contact(h func(ctx context.Context, body []byte) (any, error)) 
 			s.refuse(w, r, parley.Errorf(parley.CodeRateLimited, -1, "too many first-contact requests; wait a minute"))
 			return
 		}
-		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 			s.refuse(w, r, parley.Errorf(parley.CodeUnsupportedMedia, -1, "Content-Type must be application/json"))
 			return
 		}

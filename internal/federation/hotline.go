@@ -216,6 +216,10 @@ func (h *Hotline) Tick(ctx context.Context) error {
 	if err := h.escalate(ctx, now); err != nil {
 		return err
 	}
+	// Housekeeping that needs a clock tick: expired invitations lose their secret.
+	if err := h.Node.ExpireInvitations(ctx); err != nil {
+		return fmt.Errorf("expiring invitations: %w", err)
+	}
 	h.mu.Lock()
 	due := now.Sub(h.lastCompact) >= time.Hour
 	if due {

@@ -84,11 +84,11 @@ type contactStates struct {
 }
 
 type pendingHandshake struct {
-	init    *contact.Initiator
-	started time.Time
-	key     []byte
-	peerID  *envelope.PublicIdentity
-	file    *IdentityFile
+	mu     sync.Mutex // contact.Initiator is not safe for concurrent use
+	init   *contact.Initiator
+	key    []byte
+	peerID *envelope.PublicIdentity
+	file   *IdentityFile
 }
 
 const ctxContactAnswer = "parley/v1/contact-answer"
@@ -232,7 +232,7 @@ func (n *Node) HandshakeStart(ctx context.Context, id envelope.ID) ([]byte, erro
 	}
 	st := n.states()
 	st.mu.Lock()
-	st.m[id] = &pendingHandshake{init: init, started: n.Clock.Now()}
+	st.m[id] = &pendingHandshake{init: init}
 	st.mu.Unlock()
 	return msg1, nil
 }
@@ -251,18 +251,18 @@ func (n *Node) HandshakeFinish(ctx context.Context, id envelope.ID, identityFile
 	st.mu.Lock()
 	h := st.m[id]
 	st.mu.Unlock()
-	if h == nil || h.init == nil {
+	if h == nil {
 		return nil, ErrHandshake
 	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	fp := pub.Fingerprint()
 	key, confirmA, err := h.init.Finish(msg2, fp[:])
 	if err != nil {
 		n.Log.Warn("first contact: handshake failed", "invitation", id, "err", err)
 		return nil, ErrHandshake
 	}
-	st.mu.Lock()
 	h.key, h.peerID, h.file = key, pub, f
-	st.mu.Unlock()
 	return confirmA, nil
 }
 
@@ -278,7 +278,12 @@ func (n *Node) HandshakeConfirm(ctx context.Context, id envelope.ID, confirmB, a
 	h := st.m[id]
 	delete(st.m, id) // single use, whatever the outcome
 	st.mu.Unlock()
-	if h == nil || h.peerID == nil {
+	if h == nil {
+		return Peer{}, ErrHandshake
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.peerID == nil {
 		return Peer{}, ErrHandshake
 	}
 	if err := h.init.Verify(confirmB); err != nil {
@@ -299,6 +304,26 @@ func (n *Node) HandshakeConfirm(ctx context.Context, id envelope.ID, confirmB, a
 	n.Log.Info("first contact completed", "peer", p.Name, "fingerprint", h.peerID.Fingerprint().Short(),
 		"safety_number", envelope.SafetyNumber(n.Identity.Fingerprint(), h.peerID.Fingerprint()))
 	return p, nil
+}
+
+// ExpireInvitations ends every pending invitation whose time has passed,
+// wiping its secret.
+func (n *Node) ExpireInvitations(ctx context.Context) error {
+	now := n.Clock.Now()
+	for _, d := range []Direction{Outbound, Inbound} {
+		invs, err := n.Store.Invitations(ctx, d)
+		if err != nil {
+			return err
+		}
+		for _, inv := range invs {
+			if inv.Status == InvitePending && !now.Before(inv.ExpiresAt) {
+				if err := n.Store.EndInvitation(ctx, inv.ID, d, InviteExpired, now); err != nil && !errors.Is(err, ErrInviteUnusable) {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // Declined records that the invited side said no.
@@ -334,6 +359,7 @@ func (n *Node) AcceptInvite(ctx context.Context, id envelope.ID, secret []byte, 
 	if err != nil {
 		return Peer{}, fmt.Errorf("stored invitation: %w", err)
 	}
+	self, other := n.Identity.Fingerprint(), pub.Fingerprint()
 	fail := func(cause error) (Peer, error) {
 		inv, err := n.Store.CountAttempt(ctx, id, Inbound, n.limits().MaxAttempts, n.Clock.Now())
 		if err != nil {
@@ -349,19 +375,29 @@ func (n *Node) AcceptInvite(ctx context.Context, id envelope.ID, secret []byte, 
 	if err != nil {
 		return Peer{}, fmt.Errorf("the inviting node refused to start: %w", err)
 	}
-	self, other := n.Identity.Fingerprint(), pub.Fingerprint()
 	resp, msg2, err := contact.Respond(secret, id[:], self[:], msg1, other[:])
 	if err != nil {
 		return fail(ErrHandshake)
 	}
 	confirmA, err := t.Finish(ctx, inv.PeerURL, id, ownIdentityFile, msg2)
-	if err != nil {
+	if errors.Is(err, ErrHandshake) {
 		return fail(ErrHandshake)
+	} else if err != nil { // the network, not a guess: no attempt is counted here
+		return Peer{}, fmt.Errorf("the inviting node did not answer the handshake: %w", err)
 	}
 	_, confirmB, err := resp.Confirm(confirmA)
 	if err != nil {
 		return fail(ErrHandshake)
 	}
+	// The secret is proven; before saying yes, make sure this side can pin
+	// the inviter, so that neither side is left paired alone.
+	if _, err := n.Store.PeerByName(ctx, f.Name); err == nil {
+		return Peer{}, fmt.Errorf("a peer named %q is already pinned here; the secret matched, but nothing was pinned on either side (the invitation stays pending)", f.Name)
+	}
+	if p, err := n.Store.PeerByFingerprint(ctx, other); err == nil {
+		return Peer{}, fmt.Errorf("this identity is already pinned here as %q; the secret matched, but nothing was pinned on either side (the invitation stays pending)", p.Name)
+	}
+
 	now := n.Clock.Now().Truncate(time.Millisecond)
 	answer := SignAnswer(n.Identity, id, other, inv.Purpose, now)
 	if err := t.Confirm(ctx, inv.PeerURL, id, confirmB, answer); err != nil {

@@ -294,11 +294,19 @@ func (s *DB) Claim(ctx context.Context, peer envelope.Fingerprint, flash bool, m
 	if flash {
 		lane = 1
 	}
-	tx, err := s.begin(ctx)
-	if err != nil {
-		return nil, err
+	// Without claims (SQLite: one delivering process) this is a plain read;
+	// with claims it is a write transaction that leases what it read.
+	var qr interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	} = s.db
+	var tx *writeTx
+	if s.claims {
+		if tx, err = s.begin(ctx); err != nil {
+			return nil, err
+		}
+		defer tx.end(&err)
+		qr = tx
 	}
-	defer tx.end(&err)
 	now := time.Now().UnixMilli()
 	q := `SELECT ` + msgCols + ` FROM outbox o JOIN messages m ON m.id = o.message_id
 		JOIN peers p ON p.fingerprint = m.peer WHERE o.peer = ? AND o.lane = ?`
@@ -310,7 +318,7 @@ func (s *DB) Claim(ctx context.Context, peer envelope.Fingerprint, flash bool, m
 		q += ` ORDER BY o.seq LIMIT ?`
 		args = append(args, max)
 	}
-	rows, err := tx.QueryContext(ctx, s.q(q), args...)
+	rows, err := qr.QueryContext(ctx, s.q(q), args...)
 	if err != nil {
 		return nil, err
 	}

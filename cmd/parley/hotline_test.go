@@ -237,7 +237,7 @@ func TestHotlineCLI(t *testing.T) {
 	}
 
 	// south comes back on the same address: up again, and peer_up.
-	stopSouth = hotlineServe(t, "south", serveArgs(south, southHook)...)
+	_ = hotlineServe(t, "south", serveArgs(south, southHook)...)
 	e2eWaitHealthy(t, south.addr, 10*time.Second)
 	e2eEventually(t, 5*time.Second, "north to see south up again", func() (bool, error) {
 		state, _, _ := liveness()

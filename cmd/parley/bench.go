@@ -20,12 +20,16 @@ import (
 )
 
 func cmdBench(ctx context.Context, c *cli, args []string) error {
+	if len(args) > 0 && args[0] == "match" {
+		return cmdBenchMatch(ctx, c, args[1:])
+	}
 	if len(args) == 0 || args[0] != "exchange" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(c.stderr, "Usage: parley bench exchange [-n N] [--size BYTES] [--light N] [--json]")
+			fmt.Fprintln(c.stderr, "       parley bench match --watchlist W.csv --eval Q.tsv [--json] | --synthetic N")
 			return nil
 		}
-		return usagef("want `parley bench exchange`")
+		return usagef("want `parley bench exchange` or `parley bench match`")
 	}
 	fs := newFlags(c, "bench exchange", "bench exchange [-n N] [--size BYTES] [--light N] [--concurrency C] [--json]")
 	n := fs.Int("n", 5000, "letters to push through the full path")

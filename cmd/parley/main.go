@@ -67,7 +67,7 @@ func commands() []command {
 		{"migrate", "apply pending schema migrations to the node's store", cmdMigrate},
 		{"store", "store copy --from SPEC --to SPEC: move a node's data (e.g. SQLite to PostgreSQL)", cmdStore},
 		{"demo", "two nodes on loopback play the whole story", cmdDemo},
-		{"bench", "bench exchange: measure letters/s against the crypto bound", cmdBench},
+		{"bench", "bench exchange | bench match: measure delivery, or person matching", cmdBench},
 	}
 }
 

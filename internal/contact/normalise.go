@@ -82,6 +82,15 @@ func normaliseAnswer(a string) (string, error) {
 	}
 	s := norm.NFKC.String(a)
 	s = cases.Fold().String(s)
+	// x/text's Fold swaps the case of Cherokee letters instead of folding
+	// them (both forms map to the other), so Ᏸ and ᏸ would disagree. Unicode
+	// folds Cherokee to capitals: do that explicitly.
+	s = strings.Map(func(r rune) rune {
+		if r >= 0x13A0 && r <= 0x13FF || r >= 0xAB70 && r <= 0xABBF {
+			return unicode.ToUpper(r)
+		}
+		return r
+	}, s)
 
 	var b strings.Builder
 	space := false // a space is pending

@@ -111,30 +111,6 @@ func (p *crashProc) stop(limit time.Duration) error {
 	}
 }
 
-func crashTail(path string, lines int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	ls := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(ls) > lines {
-		ls = ls[len(ls)-lines:]
-	}
-	return strings.Join(ls, "\n")
-}
-
-// crashEnv is the test's environment without PARLEY_* settings of the
-// developer's shell, plus extra.
-func crashEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PARLEY_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, extra...)
-}
-
 // TestCrashSafety checks guarantee 4 against real processes: while north
 // queues 2,000 letters to south, both `parley serve` processes are killed
 // with SIGKILL at random moments and restarted. In the end south holds every
@@ -174,7 +150,7 @@ func TestCrashSafety(t *testing.T) {
 	}
 	t.Logf("built %s in %v", bin, time.Since(began).Round(time.Millisecond))
 
-	env := crashEnv("PARLEY_RETRY_MIN=20ms", "PARLEY_RETRY_MAX=300ms", "PARLEY_POLL_INTERVAL=50ms", "PARLEY_HTTP_TIMEOUT=10s")
+	env := childEnv("PARLEY_RETRY_MIN=20ms", "PARLEY_RETRY_MAX=300ms", "PARLEY_POLL_INTERVAL=50ms", "PARLEY_HTTP_TIMEOUT=10s")
 	parleyCmd := func(args ...string) string {
 		t.Helper()
 		cmd := exec.CommandContext(ctx, bin, args...)
@@ -194,7 +170,7 @@ func TestCrashSafety(t *testing.T) {
 		}
 		if t.Failed() {
 			for _, p := range procs {
-				t.Logf("last lines of %s (%d starts, %d kills):\n%s", p.logPath, p.starts, p.kills, crashTail(p.logPath, 60))
+				t.Logf("last lines of %s (%d starts, %d kills):\n%s", p.logPath, p.starts, p.kills, childTail(p.logPath, 60))
 			}
 		}
 	})

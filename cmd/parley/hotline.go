@@ -60,7 +60,7 @@ func cmdHotline(ctx context.Context, c *cli, args []string) error {
 	if to.Before(from) {
 		return usagef("--until is before --since")
 	}
-	p, err := peerByPrefixOrName(ctx, o.node, *peer)
+	p, err := peerByName(ctx, o.node, *peer)
 	if err != nil {
 		return err
 	}

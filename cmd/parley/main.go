@@ -204,7 +204,7 @@ func printJSON(w io.Writer, v any) error {
 	return e.Encode(v)
 }
 
-func peerByPrefixOrName(ctx context.Context, n *parley.Node, s string) (parley.Peer, error) {
+func peerByName(ctx context.Context, n *parley.Node, s string) (parley.Peer, error) {
 	p, err := n.Store.PeerByName(ctx, s)
 	if err == nil {
 		return p, nil

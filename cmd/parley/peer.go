@@ -211,7 +211,7 @@ func cmdPeerSet(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer o.Close()
-	p, err := peerByPrefixOrName(ctx, o.node, pos[0])
+	p, err := peerByName(ctx, o.node, pos[0])
 	if err != nil {
 		return err
 	}

@@ -98,30 +98,6 @@ func (p *pgProc) stop(limit time.Duration) error {
 	}
 }
 
-func pgTail(path string, lines int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	ls := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(ls) > lines {
-		ls = ls[len(ls)-lines:]
-	}
-	return strings.Join(ls, "\n")
-}
-
-// pgEnv is the test's environment without the PARLEY_* settings of the
-// developer's shell, plus extra.
-func pgEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PARLEY_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, extra...)
-}
-
 // pgMetric returns the value of an unlabelled counter or gauge on
 // http://addr/metrics.
 func pgMetric(addr, name string) (float64, error) {
@@ -180,7 +156,7 @@ func TestPostgresActiveActive(t *testing.T) {
 
 	// A short lease, so that the dead process's batch is retried within
 	// seconds; it must exceed http_timeout.
-	env := pgEnv("PARLEY_RETRY_MIN=20ms", "PARLEY_RETRY_MAX=500ms", "PARLEY_POLL_INTERVAL=50ms",
+	env := childEnv("PARLEY_RETRY_MIN=20ms", "PARLEY_RETRY_MAX=500ms", "PARLEY_POLL_INTERVAL=50ms",
 		"PARLEY_HTTP_TIMEOUT=5s", "PARLEY_CLAIM_LEASE="+lease.String())
 	// Every command that touches north names its store through the
 	// environment, as an operator would; north's parley.conf keeps the
@@ -229,7 +205,7 @@ func TestPostgresActiveActive(t *testing.T) {
 		}
 		if t.Failed() {
 			for _, p := range procs {
-				t.Logf("last lines of %s:\n%s", p.logPath, pgTail(p.logPath, 40))
+				t.Logf("last lines of %s:\n%s", p.logPath, childTail(p.logPath, 40))
 			}
 		}
 	})

@@ -49,7 +49,7 @@ func cmdSend(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer o.Close()
-	if _, err := peerByPrefixOrName(ctx, o.node, *to); err != nil {
+	if _, err := peerByName(ctx, o.node, *to); err != nil {
 		return err
 	}
 	var content parley.Content
@@ -180,7 +180,7 @@ func cmdInbox(ctx context.Context, c *cli, args []string) error {
 		f = parley.Filter{Direction: parley.Outbound, Unread: *unread}
 	}
 	if *peer != "" {
-		p, err := peerByPrefixOrName(ctx, o.node, *peer)
+		p, err := peerByName(ctx, o.node, *peer)
 		if err != nil {
 			return err
 		}

@@ -85,6 +85,16 @@ type Config struct {
 	// WebhookURL receives a JSON POST for every alert (peer down or up,
 	// unread flash, flash received, clock skew). Default none.
 	WebhookURL string
+	// WebhookRetries is how many times a failed webhook POST is retried,
+	// with doubling delays from 1s. Default 5.
+	WebhookRetries int
+	// EscalationInterval is how often an overdue warning or request
+	// escalates again until it is answered or withdrawn. Default 1h.
+	EscalationInterval time.Duration
+	// SocialNames is a file of personal names (one per line, # comments)
+	// that social channels refuse, relative to the data directory. Default
+	// none: social channels still refuse phone numbers and e-mail addresses.
+	SocialNames string
 }
 
 type option struct {
@@ -119,6 +129,9 @@ var options = []option{
 	{"flash_read_deadline", "time a flash letter may stay unread before it escalates", "5m", func(c *Config) any { return &c.FlashReadDeadline }},
 	{"contact_max_attempts", "failed first-contact handshakes before an invitation burns", "3", func(c *Config) any { return &c.ContactMaxAttempts }},
 	{"webhook_url", "URL that receives a JSON POST for every alert (empty: none)", "", func(c *Config) any { return &c.WebhookURL }},
+	{"webhook_retries", "retries of a failed webhook POST, with doubling delays from 1s", "5", func(c *Config) any { return &c.WebhookRetries }},
+	{"escalation_interval", "how often an overdue warning or request escalates again", "1h", func(c *Config) any { return &c.EscalationInterval }},
+	{"social_names", "file of personal names social channels refuse, one per line (relative to the data directory; empty: none)", "", func(c *Config) any { return &c.SocialNames }},
 	{"claim_lease", "how long a worker holds claimed envelopes on a shared PostgreSQL store (must exceed http_timeout)", "60s", func(c *Config) any { return &c.ClaimLease }},
 }
 
@@ -272,6 +285,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ClaimLease <= c.HTTPTimeout {
 		return fmt.Errorf("config: claim_lease (%v) must be longer than http_timeout (%v), or a slow delivery could be sent twice at once", c.ClaimLease, c.HTTPTimeout)
+	}
+	if c.EscalationInterval < time.Second || c.WebhookRetries < 0 || c.WebhookRetries > 20 {
+		return fmt.Errorf("config: escalation_interval must be at least 1s and webhook_retries 0 to 20")
 	}
 	if c.BatchMax < 1 || c.BatchMax > 4096 || c.SequenceWindow < 1 {
 		return fmt.Errorf("config: batch_max must be 1 to 4096 and sequence_window at least 1")

@@ -41,6 +41,10 @@ type contactPeer struct {
 	Fingerprint  string `json:"fingerprint"`
 	Channel      string `json:"channel"`
 	SafetyNumber string `json:"safety_number"`
+	// The channel policy (defaults after first contact).
+	MaxTLP               string   `json:"max_tlp"`
+	RecordKinds          []string `json:"record_kinds"`
+	RespondWithinSeconds int64    `json:"respond_within_seconds"`
 }
 
 // contactStrictJSON runs a command that must succeed and decodes its output
@@ -182,6 +186,9 @@ func TestCLIContact(t *testing.T) {
 			t.Fatalf("%s's peer list = %+v, want one peer", x.self.name, peers.Peers)
 		}
 		p := peers.Peers[0]
+		if p.MaxTLP != "amber" || len(p.RecordKinds) != 0 || p.RespondWithinSeconds != 72*3600 {
+			t.Errorf("%s's policy for %s = %s %v %ds, want the defaults", x.self.name, p.Name, p.MaxTLP, p.RecordKinds, p.RespondWithinSeconds)
+		}
 		if p.Name != x.other.name || p.URL != "http://"+x.other.addr || p.Purpose != "hotline" || p.Fingerprint != x.other.fingerprint || p.SafetyNumber != sn {
 			t.Errorf("%s's peer = %+v, want %s at http://%s, purpose hotline, fingerprint %s, safety number %s",
 				x.self.name, p, x.other.name, x.other.addr, x.other.fingerprint, sn)

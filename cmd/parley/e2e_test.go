@@ -463,7 +463,7 @@ func TestCLIErrors(t *testing.T) {
 	}{
 		{"unknown command", []string{"frobnicate"}, 2, "parley: unknown command \"frobnicate\" (run `parley help`)\n", nil},
 		{"send without --to", []string{"send", "--dir", north.dir, "--text", "hi"}, 2, usage("send", "--to PEER is required"), nil},
-		{"send nothing", []string{"send", "--dir", north.dir, "--to", "south"}, 2, usage("send", "nothing to send: give --text TEXT or --file FILE"), nil},
+		{"send nothing", []string{"send", "--dir", north.dir, "--to", "south"}, 2, usage("send", "nothing to send: give --text TEXT, --file FILE or --records BUNDLE"), nil},
 		{"send unquoted text", []string{"send", "--dir", north.dir, "--to", "south", "hello", "world"}, 2,
 			usage("send", `unexpected argument "hello" (quote the text and pass it with --text)`), nil},
 		{"send to unknown peer", []string{"send", "--dir", north.dir, "--to", "nobody", "--text", "hi"}, 1,

@@ -380,7 +380,7 @@ func TestHotlineCLI(t *testing.T) {
 	}
 
 	// The purpose can be changed back.
-	if out := e2eMust(t, "peer", "set", "south", "--dir", north.dir, "--purpose", "liaison"); out != "The channel with south now has purpose liaison.\n" {
+	if out := e2eMust(t, "peer", "set", "south", "--dir", north.dir, "--purpose", "liaison"); out != "The channel with south: purpose liaison, records up to TLP:AMBER, kinds any, warnings answered within 3d0h.\n" {
 		t.Errorf("peer set printed %q", out)
 	}
 	var list struct {
@@ -404,7 +404,7 @@ func TestHotlineCLI(t *testing.T) {
 		}{
 			{"peer add bad purpose", []string{"peer", "add", north.identityFile, "--dir", south.dir, "--name", "other", "--purpose", "bogus"}, 2, usage("peer", badPurpose)},
 			{"peer set bad purpose", []string{"peer", "set", "X", "--dir", north.dir, "--purpose", "bogus"}, 2, usage("peer", badPurpose)},
-			{"peer set no purpose", []string{"peer", "set", "south", "--dir", north.dir}, 2, usage("peer", "--purpose is required (social, liaison or hotline)")},
+			{"peer set nothing", []string{"peer", "set", "south", "--dir", north.dir}, 2, usage("peer", "nothing to set: give --purpose, --max-tlp, --kinds or --respond-within")},
 			{"report without peer", []string{"hotline", "report", "--dir", north.dir}, 2, usage("hotline", "--peer is required")},
 			{"report bad since", []string{"hotline", "report", "--dir", north.dir, "--peer", "south", "--since", "notadate"}, 2,
 				usage("hotline", `--since "notadate": want YYYY-MM-DD`)},

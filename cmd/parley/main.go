@@ -59,7 +59,12 @@ func commands() []command {
 		{"contact", "contact invite|pending|list|accept|decline: first contact over a shared secret", cmdContact},
 		{"peer", "peer add FILE | list | set: pin a peer from its identity file (the expert path)", cmdPeer},
 		{"serve", "run the node: federation API, delivery workers, /healthz, /metrics", cmdServe},
-		{"send", "seal and queue a letter to a peer; prints the message id", cmdSend},
+		{"send", "seal and queue a letter, warning or request to a peer; prints the message id", cmdSend},
+		{"record", "record person|financing|source: build STIX records for --records", cmdRecord},
+		{"respond", "respond ID: answer a received warning or request", cmdRespond},
+		{"withdraw", "withdraw ID: withdraw a warning or request you sent", cmdWithdraw},
+		{"board", "the unanswered board: open warnings and requests both ways, time left or overdue", cmdBoard},
+		{"stats", "per partner and direction: warnings, requests, answered in time, time to answer", cmdStats},
 		{"inbox", "list received messages", cmdInbox},
 		{"show", "show a message (marks it read and sends the read receipt)", cmdShow},
 		{"status", "peers, hotline liveness, queue depth, last delivery, last error", cmdStatus},
@@ -195,6 +200,12 @@ func openNode(ctx context.Context, dir string, log *slog.Logger, apply func(*Con
 	n.Limits = parley.Limits{MaxEnvelopeBytes: cfg.MaxEnvelopeBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes}
 	n.Window = uint64(cfg.SequenceWindow)
 	n.Contact = parley.ContactLimits{MaxAttempts: cfg.ContactMaxAttempts}
+	if cfg.SocialNames != "" {
+		if n.Screen, err = loadSocialNames(cfg); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	return &opened{cfg: cfg, node: n, st: st}, nil
 }
 

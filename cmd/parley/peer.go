@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/parley-dev/parley/internal/envelope"
 	"github.com/parley-dev/parley/internal/parley"
+	"github.com/parley-dev/parley/internal/stix"
 )
 
 func cmdIdentity(ctx context.Context, c *cli, args []string) error {
@@ -71,6 +74,25 @@ type peerJSON struct {
 	Fingerprint  string `json:"fingerprint"`
 	Channel      string `json:"channel"`
 	SafetyNumber string `json:"safety_number"`
+	// The rest of the channel policy.
+	MaxTLP               string   `json:"max_tlp"`
+	RecordKinds          []string `json:"record_kinds"`
+	RespondWithinSeconds int64    `json:"respond_within_seconds"`
+}
+
+func newPeerJSON(p parley.Peer, safety string) peerJSON {
+	kinds := p.Kinds
+	if kinds == nil {
+		kinds = []string{}
+	}
+	tlp, within := p.MaxTLP, p.RespondWithin
+	if tlp == stix.TLPNone {
+		tlp = parley.DefaultMaxTLP
+	}
+	if within == 0 {
+		within = parley.DefaultRespondWithin
+	}
+	return peerJSON{p.Name, p.URL, p.Purpose, p.Fingerprint().String(), p.Channel.String(), safety, tlp.String(), kinds, int64(within / time.Second)}
 }
 
 func cmdPeerAdd(ctx context.Context, c *cli, args []string) error {
@@ -134,7 +156,7 @@ func cmdPeerAdd(ctx context.Context, c *cli, args []string) error {
 	}
 	sn := envelope.SafetyNumber(self, pub.Fingerprint())
 	if *asJSON {
-		return printJSON(c.stdout, peerJSON{p.Name, p.URL, p.Purpose, pub.Fingerprint().String(), p.Channel.String(), sn})
+		return printJSON(c.stdout, newPeerJSON(p, sn))
 	}
 	fmt.Fprintf(c.stdout, "Pinned peer %q at %s\nFingerprint:   %s\nSafety number: %s\n", p.Name, p.URL, pub.Fingerprint(), sn)
 	fmt.Fprintln(c.stdout, "Compare the safety number with your peer over another channel (voice, in person) before you trust it.")
@@ -178,7 +200,7 @@ func cmdPeerList(ctx context.Context, c *cli, args []string) error {
 	self := o.node.Identity.Fingerprint()
 	out := []peerJSON{}
 	for _, p := range peers {
-		out = append(out, peerJSON{p.Name, p.URL, p.Purpose, p.Fingerprint().String(), p.Channel.String(), envelope.SafetyNumber(self, p.Fingerprint())})
+		out = append(out, newPeerJSON(p, envelope.SafetyNumber(self, p.Fingerprint())))
 	}
 	if *asJSON {
 		return printJSON(c.stdout, map[string]any{"peers": out})
@@ -190,9 +212,12 @@ func cmdPeerList(ctx context.Context, c *cli, args []string) error {
 }
 
 func cmdPeerSet(ctx context.Context, c *cli, args []string) error {
-	fs := newFlags(c, "peer set", "peer set NAME --purpose social|liaison|hotline [--dir DIR]")
+	fs := newFlags(c, "peer set", "peer set NAME [--purpose social|liaison|hotline] [--max-tlp LEVEL] [--kinds K,K|any] [--respond-within D] [--dir DIR]")
 	dir := dirFlag(fs)
-	purpose := fs.String("purpose", "", "new channel purpose: social, liaison or hotline (required)")
+	purpose := fs.String("purpose", "", "channel purpose: social, liaison or hotline")
+	maxTLP := fs.String("max-tlp", "", "highest TLP records may carry: clear, green, amber, amber+strict or red")
+	kinds := fs.String("kinds", "", "record kinds allowed, comma-separated ("+strings.Join(parley.RecordKinds, ", ")+"), or any")
+	within := fs.String("respond-within", "", "default deadline of warnings and requests, e.g. 72h or 3d")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -200,11 +225,35 @@ func cmdPeerSet(ctx context.Context, c *cli, args []string) error {
 	if len(pos) != 1 {
 		return usagef("want exactly one peer name")
 	}
-	if *purpose == "" {
-		return usagef("--purpose is required (social, liaison or hotline)")
+	if *purpose == "" && *maxTLP == "" && *kinds == "" && *within == "" {
+		return usagef("nothing to set: give --purpose, --max-tlp, --kinds or --respond-within")
 	}
-	if err := parley.ValidPurpose(*purpose); err != nil {
-		return usageError{err.Error()}
+	// Every flag is checked before the node is opened.
+	if *purpose != "" {
+		if err := parley.ValidPurpose(*purpose); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	var tlp stix.TLP
+	if *maxTLP != "" {
+		if tlp, err = stix.ParseTLP(*maxTLP); err != nil {
+			return usagef("--max-tlp: %v", err)
+		}
+	}
+	var ks []string
+	if *kinds != "" {
+		if ks, err = parley.ParseKinds(*kinds); err != nil {
+			return usagef("--kinds: %v", err)
+		}
+	}
+	var d time.Duration
+	if *within != "" {
+		if d, err = parseDays(*within); err != nil {
+			return usagef("--respond-within: %v", err)
+		}
+		if d < parley.MinRespondWithin || d > parley.MaxRespondWithin {
+			return usagef("--respond-within must be between %v and %v", parley.MinRespondWithin, parley.MaxRespondWithin)
+		}
 	}
 	o, err := openNode(ctx, *dir, nil, nil)
 	if err != nil {
@@ -215,9 +264,27 @@ func cmdPeerSet(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := o.node.Store.SetPurpose(ctx, p.Fingerprint(), *purpose); err != nil {
+	pol := parley.Policy{Purpose: p.Purpose, MaxTLP: p.MaxTLP, Kinds: p.Kinds, RespondWithin: p.RespondWithin}
+	if *purpose != "" {
+		pol.Purpose = *purpose
+	}
+	if *maxTLP != "" {
+		pol.MaxTLP = tlp
+	}
+	if *kinds != "" {
+		pol.Kinds = ks
+	}
+	if *within != "" {
+		pol.RespondWithin = d
+	}
+	if err := o.node.Store.SetPolicy(ctx, p.Fingerprint(), pol); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "The channel with %s now has purpose %s.\n", p.Name, *purpose)
+	allowed := "any"
+	if len(pol.Kinds) > 0 {
+		allowed = strings.Join(pol.Kinds, ",")
+	}
+	fmt.Fprintf(c.stdout, "The channel with %s: purpose %s, records up to %s, kinds %s, warnings answered within %s.\n",
+		p.Name, pol.Purpose, pol.MaxTLP.Label(), allowed, humanDuration(pol.RespondWithin))
 	return nil
 }

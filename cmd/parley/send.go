@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/parley-dev/parley/internal/envelope"
 	"github.com/parley-dev/parley/internal/parley"
+	"github.com/parley-dev/parley/internal/stix"
 )
 
 // multiFlag collects a repeated flag.
@@ -23,12 +25,14 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func cmdSend(ctx context.Context, c *cli, args []string) error {
-	fs := newFlags(c, "send", "send --to PEER (--text T | --file F)... [--flash] [--dir DIR] [--json]")
+	fs := newFlags(c, "send", "send --to PEER [--warning | --request] (--text T | --file F | --records BUNDLE)... [--respond-within D] [--flash] [--dir DIR] [--json]")
 	dir := dirFlag(fs)
 	to := fs.String("to", "", "peer name (required)")
-	var texts, files multiFlag
-	fs.Var(&texts, "text", "text of the letter; repeat for paragraphs; - reads standard input")
-	fs.Var(&files, "file", "attach a file; repeatable")
+	warning := fs.Bool("warning", false, "send a warning: records that must be acknowledged and answered by a deadline")
+	request := fs.Bool("request", false, "send a request for information, which expects a response by a deadline")
+	within := fs.String("respond-within", "", "deadline of a warning or request, e.g. 72h, 3d (default: the channel's respond_within)")
+	m := &messageFlags{}
+	m.register(fs)
 	flash := fs.Bool("flash", false, "flash priority: overtakes every queued letter; its read receipt is expected within flash_read_deadline")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, err := parseFlags(fs, args)
@@ -41,8 +45,25 @@ func cmdSend(ctx context.Context, c *cli, args []string) error {
 	if *to == "" {
 		return usagef("--to PEER is required")
 	}
-	if len(texts) == 0 && len(files) == 0 {
-		return usagef("nothing to send: give --text TEXT or --file FILE")
+	d := parley.Draft{Kind: envelope.KindLetter, Flash: *flash}
+	switch {
+	case *warning && *request:
+		return usagef("--warning and --request exclude each other")
+	case *warning:
+		d.Kind = envelope.KindWarning
+	case *request:
+		d.Kind = envelope.KindRequest
+	}
+	if *within != "" {
+		if d.Kind == envelope.KindLetter {
+			return usagef("--respond-within applies to --warning and --request")
+		}
+		if d.RespondWithin, err = parseDays(*within); err != nil {
+			return usagef("--respond-within: %v", err)
+		}
+	}
+	if m.empty() {
+		return usagef("nothing to send: give --text TEXT, --file FILE or --records BUNDLE")
 	}
 	o, err := openNode(ctx, *dir, nil, nil)
 	if err != nil {
@@ -52,45 +73,110 @@ func cmdSend(ctx context.Context, c *cli, args []string) error {
 	if _, err := peerByName(ctx, o.node, *to); err != nil {
 		return err
 	}
-	var content parley.Content
-	var paras []string
-	for _, t := range texts {
-		if t == "-" {
-			b, err := io.ReadAll(io.LimitReader(c.stdin, int64(o.cfg.MaxEnvelopeBytes)+1))
-			if err != nil {
-				return err
-			}
-			t = string(b)
-		}
-		paras = append(paras, t)
+	if d.Content, err = m.content(c, o.cfg); err != nil {
+		return err
 	}
-	content.Text = strings.Join(paras, "\n\n")
-	for _, f := range files {
-		b, err := readBounded(f, int64(o.cfg.MaxAttachmentBytes))
-		if errors.Is(err, errTooLarge) {
-			return fmt.Errorf("attachment: %w (the limit is max_attachment_bytes = %d)", err, o.cfg.MaxAttachmentBytes)
-		} else if err != nil {
-			return fmt.Errorf("attachment: %w", err)
-		}
-		name := filepath.Base(f)
-		content.Attachments = append(content.Attachments, parley.Attachment{Name: name, Type: parley.AttachmentType(name), Data: b})
+	return composeAndPrint(ctx, c, o, *to, d, *asJSON)
+}
+
+// composeAndPrint sends a draft and prints its id, or says why it was
+// refused.
+func composeAndPrint(ctx context.Context, c *cli, o *opened, to string, d parley.Draft, asJSON bool) error {
+	msg, err := o.node.Compose(ctx, to, d)
+	var r *parley.Refusal
+	if errors.As(err, &r) {
+		return fmt.Errorf("not sent (%s): %s", r.Reason, r.Detail)
 	}
-	send := o.node.Send
-	if *flash {
-		send = o.node.SendFlash
-	}
-	m, err := send(ctx, *to, &content)
 	if err != nil {
 		if errors.Is(err, parley.ErrContent) {
 			return usageError{err.Error()}
 		}
 		return err
 	}
-	if *asJSON {
-		return printJSON(c.stdout, map[string]any{"id": m.ID.String(), "peer": m.PeerName, "seq": m.Seq, "state": m.State, "flash": m.Flash})
+	if asJSON {
+		out := map[string]any{"id": msg.ID.String(), "peer": msg.PeerName, "seq": msg.Seq, "state": msg.State, "flash": msg.Flash, "kind": msg.Kind.String()}
+		if c, err := parley.DecodeContent(msg.Body, unlimited); err == nil && !c.RespondBy.IsZero() {
+			out["respond_by"] = c.RespondBy
+		}
+		return printJSON(c.stdout, out)
 	}
-	fmt.Fprintln(c.stdout, m.ID)
+	fmt.Fprintln(c.stdout, msg.ID)
 	return nil
+}
+
+// unlimited decodes stored content whatever today's limits.
+var unlimited = parley.Limits{MaxEnvelopeBytes: 1 << 62, MaxAttachmentBytes: 1 << 62}
+
+// messageFlags are the content flags of send, respond and withdraw.
+type messageFlags struct {
+	texts, files, records multiFlag
+}
+
+func (m *messageFlags) register(fs *flag.FlagSet) {
+	fs.Var(&m.texts, "text", "text of the message; repeat for paragraphs; - reads standard input")
+	fs.Var(&m.files, "file", "attach a file; repeatable")
+	fs.Var(&m.records, "records", "a STIX 2.1 bundle file (see `parley record`); repeatable, merged; - reads standard input")
+}
+
+func (m *messageFlags) empty() bool { return len(m.texts)+len(m.files)+len(m.records) == 0 }
+
+// content reads the texts, files and bundles named by the flags.
+func (m *messageFlags) content(c *cli, cfg *Config) (parley.Content, error) {
+	var content parley.Content
+	var paras []string
+	for _, t := range m.texts {
+		if t == "-" {
+			b, err := io.ReadAll(io.LimitReader(c.stdin, int64(cfg.MaxEnvelopeBytes)+1))
+			if err != nil {
+				return content, err
+			}
+			t = string(b)
+		}
+		paras = append(paras, t)
+	}
+	content.Text = strings.Join(paras, "\n\n")
+	for _, f := range m.files {
+		b, err := readBounded(f, int64(cfg.MaxAttachmentBytes))
+		if errors.Is(err, errTooLarge) {
+			return content, fmt.Errorf("attachment: %w (the limit is max_attachment_bytes = %d)", err, cfg.MaxAttachmentBytes)
+		} else if err != nil {
+			return content, fmt.Errorf("attachment: %w", err)
+		}
+		name := filepath.Base(f)
+		content.Attachments = append(content.Attachments, parley.Attachment{Name: name, Type: parley.AttachmentType(name), Data: b})
+	}
+	var bundles [][]byte
+	for _, f := range m.records {
+		var b []byte
+		var err error
+		if f == "-" {
+			b, err = io.ReadAll(io.LimitReader(c.stdin, stix.MaxBundleBytes+1))
+			if err == nil && len(b) > stix.MaxBundleBytes {
+				err = errTooLarge
+			}
+		} else {
+			b, err = readBounded(f, stix.MaxBundleBytes)
+		}
+		if err != nil {
+			return content, fmt.Errorf("records %s: %w", f, err)
+		}
+		if _, err := stix.Parse(b, stix.Options{RequireTLP: true}); err != nil {
+			return content, fmt.Errorf("records %s: %w", f, err)
+		}
+		bundles = append(bundles, b)
+	}
+	switch len(bundles) {
+	case 0:
+	case 1:
+		content.Records = bundles[0]
+	default:
+		merged, err := stix.Merge(bundles...)
+		if err != nil {
+			return content, fmt.Errorf("records: %w", err)
+		}
+		content.Records = merged
+	}
+	return content, nil
 }
 
 type messageJSON struct {
@@ -105,6 +191,12 @@ type messageJSON struct {
 	StoredAt    time.Time        `json:"stored_at"`
 	DeliveredAt *time.Time       `json:"delivered_at,omitempty"`
 	ReadAt      *time.Time       `json:"read_at,omitempty"`
+	RespondBy   *time.Time       `json:"respond_by,omitempty"`
+	InReplyTo   string           `json:"in_reply_to,omitempty"`
+	Withdraws   string           `json:"withdraws,omitempty"`
+	Refusal     string           `json:"refusal,omitempty"`
+	RecordCount int              `json:"record_count,omitempty"`
+	Records     json.RawMessage  `json:"records,omitempty"`
 	Preview     string           `json:"preview,omitempty"`
 	Text        *string          `json:"text,omitempty"`
 	Attachments []attachmentJSON `json:"attachments,omitempty"`
@@ -137,8 +229,17 @@ func toJSON(m parley.Message) messageJSON {
 		ID: m.ID.String(), Direction: string(m.Direction), Peer: m.PeerName, Seq: m.Seq, Flash: m.Flash, Kind: m.Kind.String(),
 		State: m.State, SentAt: m.SentAt, StoredAt: m.StoredAt, DeliveredAt: optTime(m.DeliveredAt), ReadAt: optTime(m.ReadAt),
 	}
-	if c, err := parley.DecodeContent(m.Body, parley.Limits{MaxEnvelopeBytes: 1 << 62, MaxAttachmentBytes: 1 << 62}); err == nil {
+	if m.Refusal != 0 {
+		j.State, j.Refusal = "refused", m.Refusal.String()
+	}
+	if c, err := parley.DecodeContent(m.Body, unlimited); err == nil {
 		j.Preview = preview(c.Text, 60)
+		j.RespondBy, j.InReplyTo, j.Withdraws = optTime(c.RespondBy), c.InReplyTo, c.Withdraws
+		if len(c.Records) > 0 {
+			if b, err := stix.Parse(c.Records, stix.Options{}); err == nil {
+				j.RecordCount = len(b.Objects)
+			}
+		}
 		for _, a := range c.Attachments {
 			j.Attachments = append(j.Attachments, attachmentJSON{Name: a.Name, Type: a.Type, Size: len(a.Data)})
 		}
@@ -255,6 +356,7 @@ func cmdShow(ctx context.Context, c *cli, args []string) error {
 	}
 	j := toJSON(m)
 	j.Text = &content.Text
+	j.Records = content.Records
 	p, err := o.node.Store.PeerByFingerprint(ctx, m.Peer)
 	if err != nil {
 		return err
@@ -263,7 +365,7 @@ func cmdShow(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range []envelope.ReceiptType{envelope.Delivered, envelope.Read} {
+	for _, t := range []envelope.ReceiptType{envelope.Delivered, envelope.Refused, envelope.Read} {
 		r, ok := rs[t]
 		if !ok {
 			continue
@@ -293,7 +395,23 @@ func cmdShow(ctx context.Context, c *cli, args []string) error {
 	if m.Direction == parley.Outbound {
 		dirWord = "To"
 	}
-	fmt.Fprintf(c.stdout, "Message %s\n%s: %s (sequence %d)\nSent: %s\n", m.ID, dirWord, m.PeerName, m.Seq, m.SentAt.Local().Format(time.RFC3339))
+	fmt.Fprintf(c.stdout, "%s %s\n%s: %s (sequence %d)\nSent: %s\n", titleWord(m.Kind), m.ID, dirWord, m.PeerName, m.Seq, m.SentAt.Local().Format(time.RFC3339))
+	if j.RespondBy != nil {
+		fmt.Fprintf(c.stdout, "Respond by: %s (%s)\n", j.RespondBy.Local().Format(time.RFC3339), timeLeft(*j.RespondBy, o.node.Now()))
+	}
+	if j.InReplyTo != "" {
+		fmt.Fprintf(c.stdout, "In reply to: %s\n", j.InReplyTo)
+	}
+	if j.Withdraws != "" {
+		fmt.Fprintf(c.stdout, "Withdraws: %s\n", j.Withdraws)
+	}
+	if m.Refusal != 0 {
+		who := "this node"
+		if m.Direction == parley.Outbound {
+			who = m.PeerName
+		}
+		fmt.Fprintf(c.stdout, "REFUSED by %s: %s (nothing it carries was applied)\n", who, m.Refusal)
+	}
 	for _, r := range j.Receipts {
 		v := "signature verified"
 		if !r.Verified {
@@ -302,6 +420,17 @@ func cmdShow(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintf(c.stdout, "Receipt: %s at %s, signed by %s (%s)\n", r.Type, r.SignedAt.Local().Format(time.RFC3339), r.SignedBy, v)
 	}
 	fmt.Fprintf(c.stdout, "\n%s\n", content.Text)
+	if len(content.Records) > 0 {
+		b, err := stix.Parse(content.Records, stix.Options{})
+		if err != nil {
+			fmt.Fprintf(c.stdout, "\nRecords: not valid STIX (%v)\n", err)
+		} else {
+			fmt.Fprintf(c.stdout, "\nRecords (%d STIX objects; --json prints them):\n", len(b.Objects))
+			if err := stix.Render(c.stdout, b); err != nil {
+				return err
+			}
+		}
+	}
 	for _, a := range j.Attachments {
 		fmt.Fprintf(c.stdout, "Attachment: %s (%s, %d bytes)", a.Name, a.Type, a.Size)
 		if a.Saved != "" {

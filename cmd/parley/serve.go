@@ -73,6 +73,7 @@ type server struct {
 	metrics   *federation.Metrics
 	deliverer *federation.Deliverer
 	hotline   *federation.Hotline
+	escalator *federation.Escalator
 	alerter   *federation.Alerter
 }
 
@@ -91,6 +92,9 @@ func newServer(o *opened, log *slog.Logger) *server {
 		BatchMax: cfg.BatchMax, BatchBytes: cfg.BatchBytes, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax, Poll: cfg.PollInterval, Lease: cfg.ClaimLease,
 	}
 	alerter := federation.NewAlerter(log, cfg.WebhookURL, reg)
+	alerter.Retries = cfg.WebhookRetries
+	reg.MustRegister(&federation.StatsCollector{Node: o.node, Log: log})
+	esc := &federation.Escalator{Node: o.node, Log: log, Alert: alerter.Alert, Interval: cfg.EscalationInterval}
 	hl := &federation.Hotline{
 		Node: o.node, Client: federation.NewClient(max(cfg.HeartbeatInterval/2, time.Second)), Log: log, Alert: alerter.Alert,
 		Interval: cfg.HeartbeatInterval, DownAfter: cfg.HeartbeatDownAfter, SkewWarn: cfg.ClockSkewWarn,
@@ -101,7 +105,7 @@ func newServer(o *opened, log *slog.Logger) *server {
 			alerter.Alert(context.Background(), federation.Event{Kind: "flash_received", Peer: p.Name, At: o.node.Now().Truncate(time.Millisecond).UTC(), MessageID: id.String()})
 		}
 	})
-	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d, hotline: hl, alerter: alerter}
+	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d, hotline: hl, escalator: esc, alerter: alerter}
 }
 
 // Handler returns the node's HTTP handler.
@@ -144,6 +148,7 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 		var wg sync.WaitGroup
 		wg.Go(func() { s.deliverer.Run(wctx) })
 		wg.Go(func() { s.hotline.Run(wctx) })
+		wg.Go(func() { s.escalator.Run(wctx) })
 		wg.Wait()
 	}()
 	errc := make(chan error, 1)

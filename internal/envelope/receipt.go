@@ -24,7 +24,37 @@ type ReceiptType uint8
 const (
 	Delivered ReceiptType = 1 // the envelope was verified, opened and stored durably
 	Read      ReceiptType = 2 // an operator opened the message
+	Refused   ReceiptType = 3 // verified and stored as evidence, but its content was refused (Reason says why)
 )
+
+// Reason says why a Refused receipt refused an envelope's content. It
+// travels in the receipt's two reserved bytes, which are zero in the other
+// receipt types.
+type Reason uint16
+
+// Refusal reasons.
+const (
+	ReasonContent    Reason = 1 // the content is not a well-formed message of its kind
+	ReasonRecords    Reason = 2 // the STIX records are invalid
+	ReasonTLP        Reason = 3 // a record's TLP is above the channel's maximum
+	ReasonKind       Reason = 4 // the channel's policy does not allow this kind of message or record
+	ReasonSocial     Reason = 5 // a social channel does not carry names, phone numbers, addresses or records
+	ReasonLink       Reason = 6 // it answers or withdraws a message this node does not know
+	ReasonOriginator Reason = 7 // it carries records received on another channel
+)
+
+var reasonNames = map[Reason]string{
+	ReasonContent: "malformed content", ReasonRecords: "invalid STIX records", ReasonTLP: "TLP above the channel's maximum",
+	ReasonKind: "kind not allowed on this channel", ReasonSocial: "not allowed on a social channel",
+	ReasonLink: "links to an unknown message", ReasonOriginator: "records from another channel",
+}
+
+func (r Reason) String() string {
+	if s, ok := reasonNames[r]; ok {
+		return s
+	}
+	return fmt.Sprintf("reason %d", uint16(r))
+}
 
 func (t ReceiptType) String() string {
 	switch t {
@@ -32,6 +62,8 @@ func (t ReceiptType) String() string {
 		return "delivered"
 	case Read:
 		return "read"
+	case Refused:
+		return "refused"
 	}
 	return fmt.Sprintf("receipt(%d)", uint8(t))
 }
@@ -45,6 +77,7 @@ type Receipt struct {
 	Sender    Fingerprint // the envelope's sender, to whom the receipt goes
 	Recipient Fingerprint // the envelope's recipient, who signs the receipt
 	Seq       uint64
+	Reason    Reason   // Refused only: why; zero otherwise
 	Hash      [32]byte // SHA-256 of the envelope's wire bytes
 	Time      time.Time
 	Signature []byte
@@ -54,7 +87,8 @@ type Receipt struct {
 func (r *Receipt) body() []byte {
 	b := make([]byte, 0, ReceiptBodySize)
 	b = append(b, ReceiptMagic...)
-	b = append(b, Version, byte(r.Type), 0, 0)
+	b = append(b, Version, byte(r.Type))
+	b = binary.BigEndian.AppendUint16(b, uint16(r.Reason))
 	b = append(b, r.Envelope[:]...)
 	b = append(b, r.Channel[:]...)
 	b = append(b, r.Sender[:]...)
@@ -77,8 +111,11 @@ func SignReceipt(id *Identity, r *Receipt) error {
 	if r.Recipient != id.Fingerprint() {
 		return fmt.Errorf("envelope: receipt must be signed by the envelope's recipient")
 	}
-	if (r.Type != Delivered && r.Type != Read) || r.Seq == 0 || !validTime(r.Time) {
+	if (r.Type != Delivered && r.Type != Read && r.Type != Refused) || r.Seq == 0 || !validTime(r.Time) {
 		return fmt.Errorf("envelope: receipt has an invalid type, sequence number or time")
+	}
+	if (r.Type == Refused) != (r.Reason != 0) {
+		return fmt.Errorf("envelope: a refused receipt, and only it, carries a reason")
 	}
 	body := r.body()
 	r.Signature = id.Sign(ctxReceipt, body)
@@ -98,11 +135,12 @@ func ParseReceipt(b []byte) (*Receipt, error) {
 		return nil, fmt.Errorf("%w: receipt is %d bytes, want %d", ErrMalformed, len(b), ReceiptSize)
 	}
 	r := &Receipt{Type: ReceiptType(b[5])}
-	if r.Type != Delivered && r.Type != Read {
+	if r.Type != Delivered && r.Type != Read && r.Type != Refused {
 		return nil, fmt.Errorf("%w: unknown receipt type %d", ErrMalformed, b[5])
 	}
-	if b[6] != 0 || b[7] != 0 {
-		return nil, fmt.Errorf("%w: reserved flags set", ErrMalformed)
+	r.Reason = Reason(binary.BigEndian.Uint16(b[6:8]))
+	if (r.Type == Refused) != (r.Reason != 0) {
+		return nil, fmt.Errorf("%w: reason set on a %s receipt, or missing on a refusal", ErrMalformed, r.Type)
 	}
 	p := b[8:]
 	p = p[copy(r.Envelope[:], p):]

@@ -155,7 +155,9 @@ func TestReceiptRejects(t *testing.T) {
 		{"version 2", flipped(r.Raw, 4, 0x03), recipient.Public(), ErrUnknownVersion},
 		{"version 2, magic and version only", flipped(r.Raw, 4, 0x03)[:5], recipient.Public(), ErrUnknownVersion},
 		{"type 0", flipped(r.Raw, 5, byte(Delivered)), recipient.Public(), ErrMalformed},
-		{"type 3", flipped(r.Raw, 5, byte(Delivered)^3), recipient.Public(), ErrMalformed},
+		{"type 3 (refused) without a reason", flipped(r.Raw, 5, byte(Delivered)^3), recipient.Public(), ErrMalformed},
+		{"type 4", flipped(r.Raw, 5, byte(Delivered)^4), recipient.Public(), ErrMalformed},
+		{"reason on a delivered receipt", flipped(r.Raw, 7, 0x03), recipient.Public(), ErrMalformed},
 		{"time out of range", flipped(r.Raw, 144, 0x40), recipient.Public(), ErrMalformed},
 		{"body only", r.Raw[:ReceiptBodySize], recipient.Public(), ErrMalformed},
 		{"trailing byte", append(bytes.Clone(r.Raw), 0), recipient.Public(), ErrMalformed},
@@ -176,6 +178,40 @@ func TestReceiptRejects(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A refused receipt carries its reason in bytes 6–7, under the signature.
+func TestRefusedReceipt(t *testing.T) {
+	sender, recipient, _ := testIdentities(t)
+	wire, _ := mustSeal(t, sender, recipient.Public(), testParams, []byte("hello"))
+	h := mustParse(t, wire).Header
+	r := ReceiptFor(Refused, h, Hash(wire), receiptTime)
+	if err := SignReceipt(recipient, r); err == nil {
+		t.Fatal("SignReceipt signed a refusal without a reason")
+	}
+	r.Reason = ReasonTLP
+	if err := SignReceipt(recipient, r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Raw[6] != 0 || r.Raw[7] != byte(ReasonTLP) {
+		t.Errorf("reason bytes = % x, want 00 %02x", r.Raw[6:8], byte(ReasonTLP))
+	}
+	p, err := ParseReceipt(bytes.Clone(r.Raw))
+	if err != nil || p.Type != Refused || p.Reason != ReasonTLP || p.Verify(recipient.Public()) != nil {
+		t.Fatalf("ParseReceipt = %+v, %v", p, err)
+	}
+	// Changing the reason breaks the signature.
+	if err := parseVerifyReceipt(flipped(r.Raw, 7, 0x07), recipient.Public()); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("altered reason: error = %v, want %v", err, ErrBadSignature)
+	}
+	d := ReceiptFor(Delivered, h, Hash(wire), receiptTime)
+	d.Reason = ReasonTLP
+	if err := SignReceipt(recipient, d); err == nil {
+		t.Error("SignReceipt signed a delivered receipt with a reason")
+	}
+	if got := Reason(99).String(); got != "reason 99" {
+		t.Errorf("Reason(99) = %q", got)
+	}
 }
 
 func TestSignReceiptSigner(t *testing.T) {

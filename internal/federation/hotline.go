@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -86,6 +87,10 @@ type Alerter struct {
 	Webhook string       // URL, or empty
 	Client  *http.Client // for the webhook
 	Count   *prometheus.CounterVec
+	// Retries is how many times a failed webhook POST is retried, after
+	// RetryMin, then doubling delays (default 1s).
+	Retries  int
+	RetryMin time.Duration
 }
 
 // NewAlerter registers parley_alerts_total{event} on reg.
@@ -115,25 +120,55 @@ func (a *Alerter) Alert(ctx context.Context, e Event) {
 		return
 	}
 	body, _ := json.Marshal(e)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.Webhook, bytes.NewReader(body))
-		if err != nil {
-			a.Log.Error("webhook", "err", err)
+	go a.post(context.WithoutCancel(ctx), e.Kind, body)
+}
+
+// post delivers one event to the webhook, retrying failures (network
+// errors and statuses other than 2xx, 4xx excepted) with doubling delays.
+func (a *Alerter) post(ctx context.Context, kind string, body []byte) {
+	delay := a.RetryMin
+	if delay <= 0 {
+		delay = time.Second
+	}
+	for attempt := 0; ; attempt++ {
+		err := a.postOnce(ctx, body)
+		if err == nil {
 			return
 		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := a.Client.Do(req)
-		if err != nil {
-			a.Log.Error("webhook failed", "event", e.Kind, "err", err)
+		var perm permanentError
+		if errors.As(err, &perm) || attempt >= a.Retries {
+			a.Log.Error("webhook failed", "event", kind, "attempts", attempt+1, "err", err)
 			return
 		}
-		resp.Body.Close()
-		if resp.StatusCode >= 300 {
-			a.Log.Error("webhook refused", "event", e.Kind, "status", resp.StatusCode)
-		}
-	}()
+		a.Log.Warn("webhook failed; retrying", "event", kind, "attempt", attempt+1, "in", delay, "err", err)
+		time.Sleep(delay)
+		delay *= 2
+	}
+}
+
+type permanentError struct{ error }
+
+func (a *Alerter) postOnce(ctx context.Context, body []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.Webhook, bytes.NewReader(body))
+	if err != nil {
+		return permanentError{err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	switch {
+	case resp.StatusCode < 300:
+		return nil
+	case resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusRequestTimeout:
+		return permanentError{fmt.Errorf("webhook answered %s", resp.Status)}
+	}
+	return fmt.Errorf("webhook answered %s", resp.Status)
 }
 
 // Hotline keeps hotline channels alive: every Interval (jittered by ±10%) it

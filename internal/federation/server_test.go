@@ -245,34 +245,6 @@ func TestPostEnvelopesRefused(t *testing.T) {
 			},
 			want: refusal{http.StatusUnprocessableEntity, parley.CodeCommitmentMismatch, 0},
 		},
-		{
-			name: "sealed body that is not JSON",
-			body: func(t *testing.T, p *pair) []byte {
-				return EncodeBatch([][]byte{p.sealBody(t, 1, envelope.KindLetter, []byte("not json"))})
-			},
-			want: refusal{http.StatusUnprocessableEntity, parley.CodeBadContent, 0},
-		},
-		{
-			name: "sealed letter with an unknown field",
-			body: func(t *testing.T, p *pair) []byte {
-				return EncodeBatch([][]byte{p.sealBody(t, 1, envelope.KindLetter, []byte(`{"text":"hi","script":"x"}`))})
-			},
-			want: refusal{http.StatusUnprocessableEntity, parley.CodeBadContent, 0},
-		},
-		{
-			name: "sealed empty letter",
-			body: func(t *testing.T, p *pair) []byte {
-				return EncodeBatch([][]byte{p.sealBody(t, 1, envelope.KindLetter, []byte(`{}`))})
-			},
-			want: refusal{http.StatusUnprocessableEntity, parley.CodeBadContent, 0},
-		},
-		{
-			name: "kind this node does not accept yet",
-			body: func(t *testing.T, p *pair) []byte {
-				return EncodeBatch([][]byte{p.sealBody(t, 1, envelope.KindWarning, letterBody("a warning"))})
-			},
-			want: refusal{http.StatusUnprocessableEntity, parley.CodeBadContent, 0},
-		},
 		// Replay and ordering.
 		{
 			name:  "replay: another envelope with an applied sequence number",

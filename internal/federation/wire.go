@@ -91,7 +91,7 @@ type DeliveryResponse struct {
 type DeliveryResult struct {
 	ID      string `json:"id"`      // envelope id, hex
 	Status  string `json:"status"`  // stored, held or duplicate
-	Receipt []byte `json:"receipt"` // signed delivered receipt (base64 in JSON)
+	Receipt []byte `json:"receipt"` // signed delivered receipt, or refused receipt when the content was refused (base64 in JSON)
 }
 
 // ReceiptsResponse is the JSON answer to a successful POST of receipts.

@@ -51,12 +51,26 @@ type Message struct {
 	Body        []byte // the committed plaintext (Content encoded)
 	DeliveredAt time.Time
 	ReadAt      time.Time
+	// Refusal is set when the content was refused (by the peer for an
+	// outbound message, by this node for an inbound one): the envelope is
+	// kept as evidence and nothing it carried was applied.
+	Refusal envelope.Reason
 }
 
-// Content is the plaintext of a letter: text and attachments.
+// Content is the plaintext of a message: text, attachments, STIX records,
+// and for warnings, requests, responses and withdrawals what they link to.
 type Content struct {
 	Text        string       `json:"text,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"`
+	// Records is a STIX 2.1 bundle (docs/records.md).
+	Records json.RawMessage `json:"records,omitempty"`
+	// RespondBy is the deadline of a warning or request.
+	RespondBy time.Time `json:"respond_by,omitzero"`
+	// InReplyTo is the envelope id a response answers.
+	InReplyTo string `json:"in_reply_to,omitempty"`
+	// Withdraws is the envelope id of a warning or request its sender
+	// withdraws (the message is then a letter).
+	Withdraws string `json:"withdraws,omitempty"`
 }
 
 // Attachment is a file carried inside a sealed letter.
@@ -79,10 +93,11 @@ var DefaultLimits = Limits{MaxEnvelopeBytes: 16 << 20, MaxAttachmentBytes: 8 << 
 var ErrContent = errors.New("bad content")
 
 // Validate checks content against limits: UTF-8 text, safe attachment names,
-// bounded sizes, and at least some text or one attachment.
+// bounded sizes, and at least some text, one attachment or records. Which
+// fields a kind of message needs is checked by ValidateKind.
 func (c *Content) Validate(l Limits) error {
-	if c.Text == "" && len(c.Attachments) == 0 {
-		return fmt.Errorf("%w: a letter needs text or at least one attachment", ErrContent)
+	if c.Text == "" && len(c.Attachments) == 0 && len(c.Records) == 0 {
+		return fmt.Errorf("%w: a message needs text, an attachment or records", ErrContent)
 	}
 	if !utf8.ValidString(c.Text) {
 		return fmt.Errorf("%w: text is not valid UTF-8", ErrContent)
@@ -134,7 +149,7 @@ func DecodeContent(body []byte, l Limits) (*Content, error) {
 	if err := c.Validate(l); err != nil {
 		return nil, err
 	}
-	if !bytes.Equal(EncodeContent(&c), body) {
+	if !bytes.Equal(EncodeContent(&c), body) || (c.Records != nil && len(c.Records) == 0) {
 		return nil, fmt.Errorf("%w: not in canonical form", ErrContent)
 	}
 	return &c, nil

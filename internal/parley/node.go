@@ -22,6 +22,9 @@ type Node struct {
 	Clock    Clock
 	Log      *slog.Logger
 	Limits   Limits
+	// Screen finds names, phone numbers and addresses in the text of
+	// social channels; nil still finds phone numbers and e-mail addresses.
+	Screen *Detector
 	// Window is how far beyond the next expected sequence number an inbound
 	// envelope may be and still be held (default 4096).
 	Window uint64
@@ -48,6 +51,8 @@ func NewNode(name string, id *envelope.Identity, st Store, log *slog.Logger) *No
 	}
 	return &Node{Name: name, Identity: id, Store: st, Clock: SystemClock{}, Log: log, Limits: DefaultLimits, Window: 4096}
 }
+
+func (n *Node) detector() *Detector { return n.Screen }
 
 // OnEnqueue registers f to be called after envelopes for a peer are
 // committed to the outbox (delivery workers use it to wake up).
@@ -110,6 +115,7 @@ type sendReq struct {
 	flash bool
 	kind  envelope.Kind
 	body  []byte
+	meta  Meta
 	msg   Message
 	err   error
 	done  chan struct{}
@@ -133,21 +139,25 @@ func (n *Node) SendFlash(ctx context.Context, peerName string, c *Content) (Mess
 }
 
 func (n *Node) send(ctx context.Context, peerName string, c *Content, flash bool) (Message, error) {
-	if err := c.Validate(n.Limits); err != nil {
-		return Message{}, err
+	return n.Compose(ctx, peerName, Draft{Kind: envelope.KindLetter, Content: *c, Flash: flash})
+}
+
+func (n *Node) peerByName(ctx context.Context, name string) (Peer, error) {
+	p, err := n.Store.PeerByName(ctx, name)
+	if errors.Is(err, ErrNotFound) {
+		return p, fmt.Errorf("no peer named %q (see `parley status` for the peers you have)", name)
 	}
-	p, err := n.Store.PeerByName(ctx, peerName)
-	if err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return Message{}, fmt.Errorf("no peer named %q (see `parley status` for the peers you have)", peerName)
-		}
-		return Message{}, err
-	}
+	return p, err
+}
+
+// enqueue seals checked content and commits it to the outbox, group
+// committing with concurrent callers.
+func (n *Node) enqueue(ctx context.Context, p Peer, kind envelope.Kind, c *Content, flash bool, meta Meta) (Message, error) {
 	body := EncodeContent(c)
 	if HeaderOverhead+len(body) > n.Limits.MaxEnvelopeBytes {
 		return Message{}, fmt.Errorf("%w: the message would be %d bytes sealed, the limit is %d", ErrContent, HeaderOverhead+len(body), n.Limits.MaxEnvelopeBytes)
 	}
-	req := &sendReq{ctx: ctx, peer: p, flash: flash, kind: envelope.KindLetter, body: body, done: make(chan struct{})}
+	req := &sendReq{ctx: ctx, peer: p, flash: flash, kind: kind, body: body, meta: meta, done: make(chan struct{})}
 	n.gcMu.Lock()
 	n.gcPending = append(n.gcPending, req)
 	leader := !n.gcRunning
@@ -217,7 +227,7 @@ func (n *Node) commit(fp envelope.Fingerprint, flash bool, reqs []*sendReq) {
 			if err != nil {
 				return err
 			}
-			out[i] = Outgoing{Env: env, Wire: wire, Salt: salt, Body: r.body}
+			out[i] = Outgoing{Env: env, Wire: wire, Salt: salt, Body: r.body, Meta: r.meta}
 			return nil
 		})
 		if err != nil {
@@ -314,8 +324,10 @@ func (n *Node) Receive(ctx context.Context, wires [][]byte) ([]Result, error) {
 		if e.Header.Recipient != n.Identity.Fingerprint() {
 			return nil, Errorf(CodeWrongRecipient, i, "envelope is addressed to %s, not to this node", e.Header.Recipient.Short())
 		}
-		if e.Header.Kind != envelope.KindLetter {
-			return nil, Errorf(CodeBadContent, i, "envelope kind %s is not accepted by this node yet", e.Header.Kind)
+		switch e.Header.Kind {
+		case envelope.KindLetter, envelope.KindWarning, envelope.KindRequest, envelope.KindResponse:
+		default:
+			return nil, Errorf(CodeBadContent, i, "envelope kind %s is not accepted in a batch of messages", e.Header.Kind)
 		}
 	}
 	in := make([]Incoming, len(wires))
@@ -335,14 +347,23 @@ func (n *Node) Receive(ctx context.Context, wires [][]byte) ([]Result, error) {
 		case err != nil:
 			return &Error{Code: CodeMalformed, Index: i, Message: "envelope does not open", Err: err}
 		}
-		if _, err := DecodeContent(body, n.Limits); err != nil {
-			return &Error{Code: CodeBadContent, Index: i, Message: "content is not a well-formed letter", Err: err}
+		// Content the channel must not carry is refused with a signed
+		// receipt: the envelope is kept as evidence, its sequence number is
+		// used, and nothing it carries is applied.
+		meta, err := n.checkIncoming(ctx, sender, e.Header, body)
+		if err != nil {
+			return err
 		}
 		r := envelope.ReceiptFor(envelope.Delivered, e.Header, envelope.Hash(wires[i]), now)
+		if meta.Refusal != nil {
+			r.Type, r.Reason = envelope.Refused, meta.Refusal.Reason
+			n.Log.Warn("refused a message's content", "peer", sender.Name, "envelope", e.Header.ID.String(),
+				"kind", e.Header.Kind.String(), "reason", meta.Refusal.Reason.String(), "detail", meta.Refusal.Detail)
+		}
 		if err := envelope.SignReceipt(n.Identity, r); err != nil {
 			return err
 		}
-		in[i] = Incoming{Env: e, Wire: wires[i], Salt: salt, Body: body, Receipt: r}
+		in[i] = Incoming{Env: e, Wire: wires[i], Salt: salt, Body: body, Receipt: r, Meta: meta}
 		return nil
 	})
 	if err != nil {
@@ -371,6 +392,21 @@ func (n *Node) Receive(ctx context.Context, wires [][]byte) ([]Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// checkIncoming decodes and checks received content. A rule it breaks is
+// returned in Meta.Refusal; an error is a failure of this node.
+func (n *Node) checkIncoming(ctx context.Context, p Peer, h *envelope.Header, body []byte) (Meta, error) {
+	c, err := DecodeContent(body, n.Limits)
+	if err != nil {
+		return Meta{Refusal: refuse(envelope.ReasonContent, "%v", err)}, nil
+	}
+	meta, err := n.check(ctx, p, Inbound, h.Kind, c, h.Time)
+	var r *Refusal
+	if errors.As(err, &r) {
+		return Meta{Refusal: r}, nil
+	}
+	return meta, err
 }
 
 // firstCoded picks the coded error with the lowest index out of a joined error.
@@ -409,7 +445,11 @@ func (n *Node) Acknowledge(ctx context.Context, peer Peer, sent []Message, raws 
 		if err != nil {
 			return fmt.Errorf("receipt %d: %w", i, err)
 		}
-		if err := checkReceipt(r, n.Identity.Fingerprint(), peer, sent[i], envelope.Delivered); err != nil {
+		want := envelope.Delivered
+		if r.Type == envelope.Refused {
+			want = envelope.Refused
+		}
+		if err := checkReceipt(r, n.Identity.Fingerprint(), peer, sent[i], want); err != nil {
 			return fmt.Errorf("receipt %d: %w", i, err)
 		}
 		rs[i] = r
@@ -425,6 +465,11 @@ func (n *Node) Acknowledge(ctx context.Context, peer Peer, sent []Message, raws 
 	if len(good) > 0 {
 		if err := n.Store.Acknowledge(ctx, peer.Fingerprint(), good); err != nil {
 			return fmt.Errorf("storing receipts: %w", err)
+		}
+		for _, r := range good {
+			if r.Type == envelope.Refused {
+				n.Log.Warn("the peer refused a message's content", "peer", peer.Name, "envelope", r.Envelope.String(), "reason", r.Reason.String())
+			}
 		}
 		n.notifyMu.Lock()
 		fs := n.delivered
@@ -461,7 +506,7 @@ func (n *Node) Open(ctx context.Context, id envelope.ID) (Message, *Content, err
 	if err != nil {
 		return m, nil, fmt.Errorf("stored message %s: %w", id, err)
 	}
-	if m.Direction == Inbound && m.ReadAt.IsZero() && m.State == StateApplied {
+	if m.Direction == Inbound && m.ReadAt.IsZero() && m.State == StateApplied && m.Refusal == 0 {
 		now := n.Clock.Now().Truncate(time.Millisecond) // the store's resolution
 		h, err := envelope.ParseHeader(m.Envelope[:envelope.HeaderSize])
 		if err != nil {

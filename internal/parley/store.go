@@ -5,16 +5,21 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/internal/envelope"
+	"github.com/parley-dev/parley/internal/stix"
 )
 
 // Peer is another node this node has a channel with.
 type Peer struct {
-	Name     string
-	URL      string
-	Purpose  string // social, liaison (default) or hotline
-	Identity *envelope.PublicIdentity
-	Channel  envelope.ID
-	AddedAt  time.Time
+	Name    string
+	URL     string
+	Purpose string // social, liaison (default) or hotline
+	// The rest of the channel's policy (see Policy).
+	MaxTLP        stix.TLP
+	Kinds         []string
+	RespondWithin time.Duration
+	Identity      *envelope.PublicIdentity
+	Channel       envelope.ID
+	AddedAt       time.Time
 }
 
 // Fingerprint is the peer's identity fingerprint.
@@ -38,6 +43,7 @@ type Outgoing struct {
 	Wire []byte
 	Salt []byte
 	Body []byte
+	Meta Meta
 }
 
 // Incoming is a verified and opened inbound envelope with the delivered
@@ -47,7 +53,8 @@ type Incoming struct {
 	Wire    []byte
 	Salt    []byte
 	Body    []byte
-	Receipt *envelope.Receipt
+	Receipt *envelope.Receipt // delivered, or refused when Meta.Refusal is set
+	Meta    Meta
 }
 
 // Result of storing one Incoming.
@@ -116,6 +123,9 @@ type MessageStore interface {
 	// signed read receipt for the peer, in one transaction. It returns
 	// false if the message had already been read (nothing is queued).
 	MarkRead(ctx context.Context, id envelope.ID, at time.Time, receipt *envelope.Receipt) (bool, error)
+	// MessageBy returns the message with this envelope id in one direction
+	// on the channel with peer; ErrNotFound if none.
+	MessageBy(ctx context.Context, peer envelope.Fingerprint, dir Direction, id envelope.ID) (Message, error)
 	// Receipts returns the receipts stored for a message, by type.
 	Receipts(ctx context.Context, peer envelope.Fingerprint, dir Direction, id envelope.ID) (map[envelope.ReceiptType]*envelope.Receipt, error)
 	// PendingReceipts returns up to max queued read receipts for peer, with
@@ -139,9 +149,31 @@ type Filter struct {
 	Limit     int       // 0: no limit
 }
 
+// RecordStore keeps the deadlines, links and records of structured
+// messages. A message's Meta is stored with it by Enqueue and Receive;
+// inbound ones count once applied and only when not refused.
+type RecordStore interface {
+	// Obligations lists warnings and requests in both directions, oldest
+	// first, with whether and when they were answered or withdrawn.
+	Obligations(ctx context.Context, f ObligationFilter) ([]Obligation, error)
+	// MarkEscalated records that the obligations were escalated at at, for
+	// those not escalated by someone else since due; it returns those it
+	// marked.
+	MarkEscalated(ctx context.Context, os []Obligation, at, due time.Time) ([]Obligation, error)
+	// KindCounts counts messages sent at or after since, by peer, direction
+	// and kind (refused ones excluded).
+	KindCounts(ctx context.Context, since time.Time) ([]KindCount, error)
+	// RecordOrigins returns, for each STIX object id, the peers it was
+	// received from.
+	RecordOrigins(ctx context.Context, objectIDs []string) (map[string][]envelope.Fingerprint, error)
+	// SetPolicy changes a peer's channel policy.
+	SetPolicy(ctx context.Context, peer envelope.Fingerprint, p Policy) error
+}
+
 // Store is everything a Node needs. Implementations: internal/store.
 type Store interface {
 	PeerStore
+	RecordStore
 	OutboxStore
 	InboxStore
 	MessageStore

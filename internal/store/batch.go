@@ -69,8 +69,13 @@ func (s *DB) execIn(ctx context.Context, tx *sql.Tx, query string, prefix []any,
 	return nil
 }
 
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // queryIn runs query per chunk of ids like execIn and calls scan per row.
-func (s *DB) queryIn(ctx context.Context, tx *sql.Tx, query string, prefix []any, ids []any, scan func(*sql.Rows) error) error {
+func (s *DB) queryIn(ctx context.Context, tx querier, query string, prefix []any, ids []any, scan func(*sql.Rows) error) error {
 	for start := 0; start < len(ids); start += chunkRows {
 		part := ids[start:min(start+chunkRows, len(ids))]
 		q := strings.Replace(query, "IN_LIST", placeholders(len(part)), 1)

@@ -19,6 +19,7 @@ var copyTables = []struct {
 	{"peers", false},
 	{"messages", true},
 	{"outbox", false},
+	{"records", false},
 	{"receipts", false},
 	{"receipt_outbox", true},
 	{"liveness", false},

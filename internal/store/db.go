@@ -29,6 +29,7 @@ import (
 
 	"github.com/parley-dev/parley/internal/envelope"
 	"github.com/parley-dev/parley/internal/parley"
+	"github.com/parley-dev/parley/internal/stix"
 )
 
 // DB is a Store on a SQL database.
@@ -136,8 +137,9 @@ func (s *DB) AddPeer(ctx context.Context, p parley.Peer) error {
 	if purpose == "" {
 		purpose = "liaison"
 	}
-	_, err := s.exec(ctx, s.q(`INSERT INTO peers (fingerprint, name, url, signing_key, hpke_key, channel_id, added_at, purpose)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), fp[:], p.Name, p.URL, p.Identity.SigningKey(), p.Identity.HPKEKey(), p.Channel[:], ms(p.AddedAt), purpose)
+	pol := policyRow(parley.Policy{MaxTLP: p.MaxTLP, Kinds: p.Kinds, RespondWithin: p.RespondWithin})
+	_, err := s.exec(ctx, s.q(`INSERT INTO peers (fingerprint, name, url, signing_key, hpke_key, channel_id, added_at, purpose, max_tlp, record_kinds, respond_within)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), fp[:], p.Name, p.URL, p.Identity.SigningKey(), p.Identity.HPKEKey(), p.Channel[:], ms(p.AddedAt), purpose, pol[0], pol[1], pol[2])
 	if isUnique(err) {
 		return fmt.Errorf("add peer %s: %w", p.Name, parley.ErrExists)
 	}
@@ -147,15 +149,24 @@ func (s *DB) AddPeer(ctx context.Context, p parley.Peer) error {
 	return nil
 }
 
-const peerCols = `fingerprint, name, url, signing_key, hpke_key, channel_id, added_at, purpose`
+const peerCols = `fingerprint, name, url, signing_key, hpke_key, channel_id, added_at, purpose, max_tlp, record_kinds, respond_within`
 
 func scanPeer(sc interface{ Scan(...any) error }) (parley.Peer, error) {
 	var p parley.Peer
 	var fp, sk, hk, ch []byte
-	var added int64
-	if err := sc.Scan(&fp, &p.Name, &p.URL, &sk, &hk, &ch, &added, &p.Purpose); err != nil {
+	var added, within int64
+	var tlp, kinds string
+	if err := sc.Scan(&fp, &p.Name, &p.URL, &sk, &hk, &ch, &added, &p.Purpose, &tlp, &kinds, &within); err != nil {
 		return p, err
 	}
+	var err error
+	if p.MaxTLP, err = stix.ParseTLP(tlp); err != nil {
+		return p, fmt.Errorf("stored peer %s: %w", p.Name, err)
+	}
+	if p.Kinds, err = parley.ParseKinds(kinds); err != nil {
+		return p, fmt.Errorf("stored peer %s: %w", p.Name, err)
+	}
+	p.RespondWithin = time.Duration(within) * time.Second
 	id, err := envelope.NewPublicIdentity(sk, hk)
 	if err != nil {
 		return p, fmt.Errorf("stored peer %s: %w", p.Name, err)
@@ -233,17 +244,19 @@ func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, flash bool,
 	now := time.Now().UnixMilli()
 	rows := make([][]any, len(outs))
 	seqByID := map[envelope.ID]int64{}
+	metaByID := map[envelope.ID]*parley.Meta{}
 	for i, o := range outs {
 		h := o.Env.Header
 		if h.Seq != uint64(next)+uint64(i) || h.Recipient != peer || h.Flash != flash {
 			panic("store: sealed envelope does not match its allocated sequence number or peer")
 		}
 		hash := envelope.Hash(o.Wire)
-		rows[i] = []any{h.ID[:], "out", peer[:], h.Channel[:], lane, int64(h.Seq), int64(h.Kind), ms(h.Time), now, now, parley.StateQueued, o.Wire, hash[:], o.Salt, o.Body}
+		rows[i] = append([]any{h.ID[:], "out", peer[:], h.Channel[:], lane, int64(h.Seq), int64(h.Kind), ms(h.Time), now, now, parley.StateQueued, o.Wire, hash[:], o.Salt, o.Body}, metaCols(o.Meta)...)
 		seqByID[h.ID] = int64(h.Seq)
+		metaByID[h.ID] = &outs[i].Meta
 	}
-	var outbox [][]any
-	err = s.insertRows(ctx, tx.Tx, "messages", []string{"envelope_id", "direction", "peer", "channel_id", "lane", "seq", "kind", "sent_at", "stored_at", "applied_at", "state", "envelope", "hash", "salt", "body"},
+	var outbox, records [][]any
+	err = s.insertRows(ctx, tx.Tx, "messages", append([]string{"envelope_id", "direction", "peer", "channel_id", "lane", "seq", "kind", "sent_at", "stored_at", "applied_at", "state", "envelope", "hash", "salt", "body"}, metaColNames...),
 		rows, "", "id, envelope_id", func(r *sql.Rows) error {
 			var id int64
 			var eid []byte
@@ -251,9 +264,13 @@ func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, flash bool,
 				return err
 			}
 			outbox = append(outbox, []any{id, peer[:], lane, seqByID[envelope.ID(eid)], now})
+			records = appendRecords(records, id, metaByID[envelope.ID(eid)])
 			return nil
 		})
 	if err != nil {
+		return err
+	}
+	if err := s.insertRecords(ctx, tx.Tx, records); err != nil {
 		return err
 	}
 	if err := s.insertRows(ctx, tx.Tx, "outbox", []string{"message_id", "peer", "lane", "seq", "queued_at"}, outbox, "", "", nil); err != nil {
@@ -266,17 +283,18 @@ func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, flash bool,
 }
 
 const msgCols = `m.envelope_id, m.direction, m.peer, p.name, m.channel_id, m.lane, m.seq, m.kind, m.sent_at, m.stored_at,
-	m.state, m.envelope, m.hash, m.salt, m.body, m.delivered_at, m.read_at`
+	m.state, m.envelope, m.hash, m.salt, m.body, m.delivered_at, m.read_at, m.refusal`
 
 func scanMessage(sc interface{ Scan(...any) error }) (parley.Message, error) {
 	var m parley.Message
 	var id, fp, ch, hash []byte
 	var lane, seq, kind, sent, stored int64
 	var dir string
-	var delivered, read sql.NullInt64
-	if err := sc.Scan(&id, &dir, &fp, &m.PeerName, &ch, &lane, &seq, &kind, &sent, &stored, &m.State, &m.Envelope, &hash, &m.Salt, &m.Body, &delivered, &read); err != nil {
+	var delivered, read, refusal sql.NullInt64
+	if err := sc.Scan(&id, &dir, &fp, &m.PeerName, &ch, &lane, &seq, &kind, &sent, &stored, &m.State, &m.Envelope, &hash, &m.Salt, &m.Body, &delivered, &read, &refusal); err != nil {
 		return m, err
 	}
+	m.Refusal = envelope.Reason(refusal.Int64)
 	copy(m.ID[:], id)
 	copy(m.Peer[:], fp)
 	copy(m.Channel[:], ch)
@@ -418,6 +436,13 @@ func (s *DB) Acknowledge(ctx context.Context, peer envelope.Fingerprint, rs []*e
 	if err := s.execIn(ctx, tx.Tx, `UPDATE messages SET state = 'delivered', delivered_at = COALESCE(delivered_at, ?) WHERE id IN IN_LIST`, []any{now}, ids); err != nil {
 		return err
 	}
+	for _, r := range rs {
+		if r.Type == envelope.Refused {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET refusal = ? WHERE id = ?`), int64(r.Reason), found[r.Envelope].id); err != nil {
+				return err
+			}
+		}
+	}
 	if err := s.execIn(ctx, tx.Tx, `DELETE FROM outbox WHERE message_id IN IN_LIST`, nil, ids); err != nil {
 		return err
 	}
@@ -502,6 +527,7 @@ func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerpr
 	now := time.Now().UnixMilli()
 	var newRows [][]any
 	receiptFor := map[envelope.ID]*envelope.Receipt{}
+	metaByID := map[envelope.ID]*parley.Meta{}
 	var dupIDs []any
 	dupIndex := map[int64][]int{}
 	for _, i := range idx {
@@ -530,11 +556,12 @@ func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerpr
 		st := stored{eid: h.ID, hash: hash[:]}
 		byID[h.ID], bySeq[h.Seq] = st, st
 		receiptFor[h.ID] = x.Receipt
-		newRows = append(newRows, []any{h.ID[:], "in", peer[:], h.Channel[:], lane, int64(h.Seq), int64(h.Kind), ms(h.Time), now, parley.StateHeld, x.Wire, hash[:], x.Salt, x.Body})
+		newRows = append(newRows, append([]any{h.ID[:], "in", peer[:], h.Channel[:], lane, int64(h.Seq), int64(h.Kind), ms(h.Time), now, parley.StateHeld, x.Wire, hash[:], x.Salt, x.Body}, metaCols(x.Meta)...))
+		metaByID[h.ID] = &in[i].Meta
 		res[i] = parley.Result{Receipt: x.Receipt.Raw}
 	}
 	if len(dupIDs) > 0 {
-		err := s.queryIn(ctx, tx, `SELECT message_id, raw FROM receipts WHERE type = 1 AND message_id IN IN_LIST`, nil, dupIDs, func(r *sql.Rows) error {
+		err := s.queryIn(ctx, tx, `SELECT message_id, raw FROM receipts WHERE type IN (1, 3) AND message_id IN IN_LIST`, nil, dupIDs, func(r *sql.Rows) error {
 			var id int64
 			var raw []byte
 			if err := r.Scan(&id, &raw); err != nil {
@@ -556,8 +583,8 @@ func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerpr
 			}
 		}
 	}
-	var receipts [][]any
-	err := s.insertRows(ctx, tx, "messages", []string{"envelope_id", "direction", "peer", "channel_id", "lane", "seq", "kind", "sent_at", "stored_at", "state", "envelope", "hash", "salt", "body"},
+	var receipts, records [][]any
+	err := s.insertRows(ctx, tx, "messages", append([]string{"envelope_id", "direction", "peer", "channel_id", "lane", "seq", "kind", "sent_at", "stored_at", "state", "envelope", "hash", "salt", "body"}, metaColNames...),
 		newRows, "", "id, envelope_id", func(r *sql.Rows) error {
 			var id int64
 			var eid []byte
@@ -565,10 +592,14 @@ func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerpr
 				return err
 			}
 			rc := receiptFor[envelope.ID(eid)]
-			receipts = append(receipts, []any{id, int64(envelope.Delivered), rc.Raw, ms(rc.Time), now})
+			receipts = append(receipts, []any{id, int64(rc.Type), rc.Raw, ms(rc.Time), now})
+			records = appendRecords(records, id, metaByID[envelope.ID(eid)])
 			return nil
 		})
 	if err != nil {
+		return err
+	}
+	if err := s.insertRecords(ctx, tx, records); err != nil {
 		return err
 	}
 	if err := s.insertRows(ctx, tx, "receipts", []string{"message_id", "type", "raw", "signed_at", "stored_at"}, receipts, "", "", nil); err != nil {

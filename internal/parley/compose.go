@@ -1,7 +1,9 @@
 package parley
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -62,12 +64,17 @@ func (n *Node) Compose(ctx context.Context, peerName string, d Draft) (Message, 
 	return n.enqueue(ctx, p, d.Kind, &c, d.Flash, meta)
 }
 
-// canonicalJSON is b as EncodeContent will write it (compact, HTML-escaped).
+// canonicalJSON is b as EncodeContent will write it: compact, with <, >,
+// &, U+2028 and U+2029 escaped, as encoding/json writes a RawMessage.
 func canonicalJSON(b []byte) []byte {
-	c := Content{Records: b}
-	enc := EncodeContent(&c)
-	// {"records":<b>}
-	return enc[len(`{"records":`) : len(enc)-1]
+	var compact, out bytes.Buffer
+	compact.Grow(len(b))
+	if err := json.Compact(&compact, b); err != nil {
+		return b // Validate and the STIX parser report it
+	}
+	out.Grow(compact.Len())
+	json.HTMLEscape(&out, compact.Bytes())
+	return out.Bytes()
 }
 
 // check applies every content rule to a message in direction dir on the

@@ -77,13 +77,13 @@ type Meta struct {
 	Refusal   *Refusal // inbound only: stored as evidence, nothing applied
 }
 
-// Record is one STIX object a message carried.
+// Record indexes one STIX object a message carried (the object itself
+// stays in the message's body).
 type Record struct {
 	ObjectID string
 	Type     string
 	Kind     string
 	TLP      stix.TLP
-	Raw      []byte
 }
 
 // validateKind checks the fields a kind of message needs; sent is the
@@ -167,7 +167,7 @@ func records(b *stix.Bundle) []Record {
 	}
 	rs := make([]Record, 0, len(b.Objects))
 	for _, o := range b.Objects {
-		rs = append(rs, Record{ObjectID: o.ID, Type: o.Type, Kind: o.RecordKind(), TLP: o.TLP(), Raw: o.Raw})
+		rs = append(rs, Record{ObjectID: o.ID, Type: o.Type, Kind: o.RecordKind(), TLP: o.TLP()})
 	}
 	return rs
 }

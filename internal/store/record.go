@@ -38,13 +38,13 @@ func appendRecords(rows [][]any, id int64, m *parley.Meta) [][]any {
 		return rows
 	}
 	for _, r := range m.Records {
-		rows = append(rows, []any{id, r.ObjectID, r.Type, r.Kind, int64(r.TLP), r.Raw})
+		rows = append(rows, []any{id, r.ObjectID, r.Type, r.Kind, int64(r.TLP)})
 	}
 	return rows
 }
 
 func (s *DB) insertRecords(ctx context.Context, tx *sql.Tx, rows [][]any) error {
-	return s.insertRows(ctx, tx, "records", []string{"message_id", "object_id", "type", "kind", "tlp", "raw"}, rows, "", "", nil)
+	return s.insertRows(ctx, tx, "records", []string{"message_id", "object_id", "type", "kind", "tlp"}, rows, "", "", nil)
 }
 
 // policyRow is a policy as the peers table stores it.

@@ -54,7 +54,7 @@ func TestRecordsAndObligations(t *testing.T) {
 		}
 
 		// We send a warning due at t0+1h carrying a record.
-		rec := parley.Record{ObjectID: "identity--7a1d7d6e-3c55-4d4e-9b1a-0c2a7f1e8b01", Type: "identity", Kind: "person", TLP: stix.TLPGreen, Raw: []byte(`{}`)}
+		rec := parley.Record{ObjectID: "identity--7a1d7d6e-3c55-4d4e-9b1a-0c2a7f1e8b01", Type: "identity", Kind: "person", TLP: stix.TLPGreen}
 		_, out := f.structured(t, parley.Outbound, envelope.KindWarning, 1, t0, parley.Meta{RespondBy: t0.Add(time.Hour), Records: []parley.Record{rec}})
 		if err := st.Enqueue(ctx, fp, false, 1, func(uint64) ([]parley.Outgoing, error) { return []parley.Outgoing{out}, nil }); err != nil {
 			t.Fatal(err)

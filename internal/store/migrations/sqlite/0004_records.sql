@@ -1,6 +1,7 @@
 -- Structured exchange: channel policy on peers; links, deadlines and
--- refusals on messages; the STIX records each message carried; refused
--- receipts. Times are Unix milliseconds.
+-- refusals on messages; an index of the STIX objects each message carried
+-- (the objects themselves stay in the message body); refused receipts.
+-- Times are Unix milliseconds.
 
 ALTER TABLE peers ADD COLUMN max_tlp TEXT NOT NULL DEFAULT 'amber';
 ALTER TABLE peers ADD COLUMN record_kinds TEXT NOT NULL DEFAULT ''; -- comma-separated; empty: any
@@ -24,7 +25,6 @@ CREATE TABLE records (
 	type       TEXT NOT NULL,
 	kind       TEXT NOT NULL,
 	tlp        INTEGER NOT NULL,
-	raw        BLOB NOT NULL,
 	PRIMARY KEY (message_id, object_id)
 ) STRICT;
 

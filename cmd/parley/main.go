@@ -65,6 +65,8 @@ func commands() []command {
 		{"withdraw", "withdraw ID: withdraw a warning or request you sent", cmdWithdraw},
 		{"board", "the unanswered board: open warnings and requests both ways, time left or overdue", cmdBoard},
 		{"stats", "per partner and direction: warnings, requests, answered in time, time to answer", cmdStats},
+		{"watchlist", "watchlist import FILE | list | match NAME: the local list of persons of interest", cmdWatchlist},
+		{"hits", "received persons who match the watchlist (local only, never sent)", cmdHits},
 		{"inbox", "list received messages", cmdInbox},
 		{"show", "show a message (marks it read and sends the read receipt)", cmdShow},
 		{"status", "peers, hotline liveness, queue depth, last delivery, last error", cmdStatus},

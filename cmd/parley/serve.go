@@ -94,6 +94,15 @@ func newServer(o *opened, log *slog.Logger) *server {
 	alerter := federation.NewAlerter(log, cfg.WebhookURL, reg)
 	alerter.Retries = cfg.WebhookRetries
 	reg.MustRegister(&federation.StatsCollector{Node: o.node, Log: log})
+	hitCount := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "parley_watchlist_hits_total", Help: "Received persons who matched the watchlist, by peer."}, []string{"peer"})
+	reg.MustRegister(hitCount, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_watchlist_entries", Help: "Entries on the watchlist loaded by this process."}, func() float64 {
+		ix, err := o.node.Watchlist(context.Background())
+		if err != nil {
+			return 0
+		}
+		return float64(ix.Len())
+	}))
+	o.node.OnHits(func(p parley.Peer, hits []parley.Hit) { hitCount.WithLabelValues(p.Name).Add(float64(len(hits))) })
 	esc := &federation.Escalator{Node: o.node, Log: log, Alert: alerter.Alert, Interval: cfg.EscalationInterval}
 	hl := &federation.Hotline{
 		Node: o.node, Client: federation.NewClient(max(cfg.HeartbeatInterval/2, time.Second)), Log: log, Alert: alerter.Alert,
@@ -151,6 +160,10 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 		wg.Go(func() { s.escalator.Run(wctx) })
 		wg.Wait()
 	}()
+	// Load the watchlist before the first batch needs it.
+	if _, err := s.o.node.Watchlist(ctx); err != nil {
+		s.log.Error("loading the watchlist", "err", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	s.log.Info("parley node serving", "name", s.o.cfg.Name, "addr", ln.Addr().String(), "public_url", s.o.cfg.PublicURL,

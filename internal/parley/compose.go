@@ -123,6 +123,13 @@ func (n *Node) check(ctx context.Context, p Peer, dir Direction, k envelope.Kind
 			return meta, err
 		}
 	}
+	if dir == Inbound && b != nil {
+		hits, err := n.matchPersons(ctx, b)
+		if err != nil {
+			return meta, err
+		}
+		meta.Hits = hits
+	}
 	meta.RespondBy = c.RespondBy
 	meta.Records = records(b)
 	return meta, nil

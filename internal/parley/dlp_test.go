@@ -14,9 +14,9 @@ import (
 	"github.com/parley-dev/parley/internal/match"
 )
 
-// listed is the name list of the tests: persons in the press in several
+// dlpListed is the name list of the tests: persons in the press in several
 // transliterations, and ordinary English names whose parts are also words.
-var listed = []string{
+var dlpListed = []string{
 	"Sergey Naryshkin",
 	"Yevgeny Prigozhin",
 	"Мария Захарова",
@@ -29,9 +29,9 @@ var listed = []string{
 	"محمد الأحمد",
 }
 
-// ordinaryNames are 50 common English names, several of whose parts are
+// dlpOrdinaryNames are 50 common English names, several of whose parts are
 // ordinary words (will, park, may, rose, hill…).
-var ordinaryNames = []string{
+var dlpOrdinaryNames = []string{
 	"John Smith", "Mary Johnson", "James Williams", "Patricia Brown", "Robert Jones",
 	"Jennifer Garcia", "Michael Miller", "Linda Davis", "William Rodriguez", "Elizabeth Martinez",
 	"David Hernandez", "Barbara Lopez", "Richard Gonzalez", "Susan Wilson", "Joseph Anderson",
@@ -56,8 +56,8 @@ func newTestDetector(t testing.TB, names []string) *Detector {
 // checkFindings checks the properties every Scan result has.
 func checkFindings(t testing.TB, text string, fs []Finding) {
 	t.Helper()
-	if len(fs) > maxFindings {
-		t.Fatalf("%d findings, at most %d", len(fs), maxFindings)
+	if len(fs) > dlpMaxFindings {
+		t.Fatalf("%d findings, at most %d", len(fs), dlpMaxFindings)
 	}
 	for i, f := range fs {
 		if f.Offset < 0 || f.Offset+len(f.Text) > len(text) || text[f.Offset:f.Offset+len(f.Text)] != f.Text {
@@ -75,8 +75,8 @@ func checkFindings(t testing.TB, text string, fs []Finding) {
 	}
 }
 
-// texts returns the Text of the findings of one kind.
-func texts(fs []Finding, kind string) []string {
+// findingTexts returns the Text of the findings of one kind.
+func findingTexts(fs []Finding, kind string) []string {
 	var out []string
 	for _, f := range fs {
 		if f.Kind == kind {
@@ -136,7 +136,7 @@ func TestScanPhones(t *testing.T) {
 				text := fmt.Sprintf(frame, tt.phone)
 				fs := (*Detector)(nil).Scan(text)
 				checkFindings(t, text, fs)
-				if got := texts(fs, "phone"); len(got) != 1 || got[0] != tt.phone || len(fs) != 1 {
+				if got := findingTexts(fs, "phone"); len(got) != 1 || got[0] != tt.phone || len(fs) != 1 {
 					t.Errorf("Scan(%q) = %v, want one phone %q", text, fs, tt.phone)
 				}
 			}
@@ -229,7 +229,7 @@ func TestScanEmails(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fs := (*Detector)(nil).Scan(tt.text)
 			checkFindings(t, tt.text, fs)
-			if got := texts(fs, "email"); len(got) != 1 || got[0] != tt.want || len(fs) != 1 {
+			if got := findingTexts(fs, "email"); len(got) != 1 || got[0] != tt.want || len(fs) != 1 {
 				t.Errorf("Scan(%q) = %v, want one e-mail %q", tt.text, fs, tt.want)
 			}
 		})
@@ -247,7 +247,7 @@ func TestScanEmails(t *testing.T) {
 }
 
 func TestScanNames(t *testing.T) {
-	d := newTestDetector(t, listed)
+	d := newTestDetector(t, dlpListed)
 	tests := []struct {
 		name, text string
 		want       []string // Text of the name findings
@@ -297,7 +297,7 @@ func TestScanNames(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fs := d.Scan(tt.text)
 			checkFindings(t, tt.text, fs)
-			if got := texts(fs, "name"); !slices.Equal(got, tt.want) {
+			if got := findingTexts(fs, "name"); !slices.Equal(got, tt.want) {
 				t.Errorf("Scan(%q) names = %q, want %q\n%v", tt.text, got, tt.want, fs)
 			}
 		})
@@ -326,7 +326,7 @@ func TestScanLookalikes(t *testing.T) {
 		t.Run(tt.text, func(t *testing.T) {
 			fs := d.Scan(tt.text)
 			checkFindings(t, tt.text, fs)
-			if got := texts(fs, "name"); !slices.Equal(got, tt.want) {
+			if got := findingTexts(fs, "name"); !slices.Equal(got, tt.want) {
 				t.Errorf("Scan(%q) = %v, want names %q", tt.text, fs, tt.want)
 			}
 		})
@@ -334,7 +334,7 @@ func TestScanLookalikes(t *testing.T) {
 }
 
 func TestScanOrdinarySentence(t *testing.T) {
-	d := newTestDetector(t, ordinaryNames)
+	d := newTestDetector(t, dlpOrdinaryNames)
 	tests := []struct {
 		text string
 		want []string
@@ -353,7 +353,7 @@ func TestScanOrdinarySentence(t *testing.T) {
 		t.Run(tt.text, func(t *testing.T) {
 			fs := d.Scan(tt.text)
 			checkFindings(t, tt.text, fs)
-			if got := texts(fs, "name"); !slices.Equal(got, tt.want) || len(fs) != len(got) {
+			if got := findingTexts(fs, "name"); !slices.Equal(got, tt.want) || len(fs) != len(got) {
 				t.Errorf("Scan(%q) = %v, want names %q", tt.text, fs, tt.want)
 			}
 		})
@@ -361,7 +361,7 @@ func TestScanOrdinarySentence(t *testing.T) {
 }
 
 func TestFindingString(t *testing.T) {
-	d := newTestDetector(t, listed)
+	d := newTestDetector(t, dlpListed)
 	fs := d.Scan("Нарышкин: +33 1 23 45 67 89, a@b.fr")
 	var got []string
 	for _, f := range fs {
@@ -377,28 +377,28 @@ func TestFindingString(t *testing.T) {
 }
 
 func TestScanLimitsAndOverlaps(t *testing.T) {
-	d := newTestDetector(t, listed)
+	d := newTestDetector(t, dlpListed)
 	t.Run("at most 20", func(t *testing.T) {
 		text := strings.Repeat("Naryshkin +33 1 23 45 67 89 a@b.fr ", 50)
 		fs := d.Scan(text)
 		checkFindings(t, text, fs)
-		if len(fs) != maxFindings {
-			t.Errorf("%d findings, want %d", len(fs), maxFindings)
+		if len(fs) != dlpMaxFindings {
+			t.Errorf("%d findings, want %d", len(fs), dlpMaxFindings)
 		}
 	})
 	t.Run("longest kept", func(t *testing.T) {
 		text := "write to +79161234567@example.ru or Sergey.Naryshkin@example.ru"
 		fs := d.Scan(text)
 		checkFindings(t, text, fs)
-		if got := texts(fs, "email"); len(fs) != 2 || !slices.Equal(got, []string{"+79161234567@example.ru", "Sergey.Naryshkin@example.ru"}) {
+		if got := findingTexts(fs, "email"); len(fs) != 2 || !slices.Equal(got, []string{"+79161234567@example.ru", "Sergey.Naryshkin@example.ru"}) {
 			t.Errorf("Scan = %v, want the two addresses only", fs)
 		}
 	})
 	t.Run("one megabyte", func(t *testing.T) {
-		filler := strings.Repeat("Ordinary words, numbers 12 345 and dates 2026-11-23 without anything to find. ", maxScanBytes/70)
-		filler = filler[:maxScanBytes-len(" Naryshkin")]
+		filler := strings.Repeat("Ordinary words, numbers 12 345 and dates 2026-11-23 without anything to find. ", dlpMaxScanBytes/70)
+		filler = filler[:dlpMaxScanBytes-len(" Naryshkin")]
 		text := filler + " Naryshkin"
-		if fs := d.Scan(text); len(texts(fs, "name")) != 1 {
+		if fs := d.Scan(text); len(findingTexts(fs, "name")) != 1 {
 			t.Errorf("Scan = %v, want the name at the end of the first MiB", fs)
 		}
 		text = filler + "    Naryshkin"
@@ -413,24 +413,24 @@ func TestScanLimitsAndOverlaps(t *testing.T) {
 }
 
 func TestScanConcurrent(t *testing.T) {
-	d := newTestDetector(t, listed)
-	texts := []string{
+	d := newTestDetector(t, dlpListed)
+	findingTexts := []string{
 		"Вчера приехал Сергей Нарышкин, +7 (495) 123-45-67.",
 		"Sergueï Narychkine: name [at] example [dot] org",
 		"Заявление Пригожина и слова Пригожин.",
-		benchLetter(t),
+		dlpLetter(t),
 	}
-	want := make([][]Finding, len(texts))
-	for i, text := range texts {
-		want[i] = newTestDetector(t, listed).Scan(text)
+	want := make([][]Finding, len(findingTexts))
+	for i, text := range findingTexts {
+		want[i] = newTestDetector(t, dlpListed).Scan(text)
 	}
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
 			for k := range 50 {
-				i := (g + k) % len(texts)
-				if got := d.Scan(texts[i]); !slices.Equal(got, want[i]) {
-					t.Errorf("concurrent Scan(%.30q) = %v, want %v", texts[i], got, want[i])
+				i := (g + k) % len(findingTexts)
+				if got := d.Scan(findingTexts[i]); !slices.Equal(got, want[i]) {
+					t.Errorf("concurrent Scan(%.30q) = %v, want %v", findingTexts[i], got, want[i])
 					return
 				}
 			}
@@ -454,7 +454,7 @@ func TestNewDetectorErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := NewDetector(tt.names)
-			if err == nil || err.Error() != tt.want || !errors.Is(err, ErrBadName) {
+			if err == nil || err.Error() != tt.want || !errors.Is(err, errUnusableName) {
 				t.Errorf("NewDetector(%q) = %v, want %s", tt.names, err, tt.want)
 			}
 		})
@@ -486,7 +486,7 @@ func TestReadNames(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ReadNames(strings.NewReader(tt.file))
 			if tt.err != "" {
-				if err == nil || err.Error() != tt.err || !errors.Is(err, ErrBadName) {
+				if err == nil || err.Error() != tt.err || !errors.Is(err, errUnusableName) {
 					t.Errorf("ReadNames error = %v, want %q", err, tt.err)
 				}
 				return
@@ -514,7 +514,7 @@ func TestDigitValue(t *testing.T) {
 }
 
 func FuzzScan(f *testing.F) {
-	d := newTestDetector(f, listed)
+	d := newTestDetector(f, dlpListed)
 	for _, s := range []string{
 		"", "+33 1 23 45 67 89", "name [at] example [dot] org", "Сергея Нарышкина", "S. Naryshkin, +7 (495) 123-45-67",
 		"(((+1 (2) 3", "a@b.fr@c.de", "2026-11-23 14:30", "\xff\xfe+\xff1", "NARYSHKIN x@y.zz ０６１２３４５６７８",
@@ -526,9 +526,10 @@ func FuzzScan(f *testing.F) {
 	})
 }
 
-// benchLetter is a 10 KB letter in English and Russian with one phone
-// number, one e-mail address and no names.
-func benchLetter(t testing.TB) string {
+// dlpLetter is a 10 KB letter in English and Russian with one phone
+// number, one e-mail address, numbers that are not phone numbers (dates,
+// a time, a reference, an amount, a version) and no names.
+func dlpLetter(t testing.TB) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "dlp", "letter.txt"))
 	if err != nil {
@@ -538,22 +539,28 @@ func benchLetter(t testing.TB) string {
 }
 
 func TestScanLetter(t *testing.T) {
-	text := benchLetter(t)
-	for _, names := range [][]string{listed, ordinaryNames, benchNames(t)} {
-		fs := newTestDetector(t, names).Scan(text)
-		checkFindings(t, text, fs)
-		var got []string
-		for _, f := range fs {
-			got = append(got, f.String())
-		}
-		want := []string{`phone number "+33 1 23 45 67 89"`, `e-mail address "secretariat@example.org"`}
-		if !slices.Equal(got, want) {
-			t.Errorf("Scan(letter) with %d names = %q, want %q", len(names), got, want)
-		}
+	text := dlpLetter(t)
+	lists := []struct {
+		name  string
+		names []string
+	}{{"test list", dlpListed}, {"ordinary names", dlpOrdinaryNames}, {"1,000 synthetic names", dlpBenchNames(t)}}
+	for _, l := range lists {
+		t.Run(l.name, func(t *testing.T) {
+			fs := newTestDetector(t, l.names).Scan(text)
+			checkFindings(t, text, fs)
+			var got []string
+			for _, f := range fs {
+				got = append(got, f.String())
+			}
+			want := []string{`phone number "+33 1 23 45 67 89"`, `e-mail address "secretariat@example.org"`}
+			if !slices.Equal(got, want) {
+				t.Errorf("Scan(letter) = %q, want %q", got, want)
+			}
+		})
 	}
 }
 
-func benchNames(t testing.TB) []string {
+func dlpBenchNames(t testing.TB) []string {
 	var names []string
 	for _, e := range match.Synthetic(1000, 1) {
 		names = append(names, e.Name)
@@ -564,8 +571,8 @@ func benchNames(t testing.TB) []string {
 // BenchmarkScan scans a 10 KB letter against a 1,000-name list, the
 // detector's memory of analysed words warm (the steady state of a node).
 func BenchmarkScan(b *testing.B) {
-	d := newTestDetector(b, benchNames(b))
-	text := benchLetter(b)
+	d := newTestDetector(b, dlpBenchNames(b))
+	text := dlpLetter(b)
 	d.Scan(text)
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
@@ -576,8 +583,8 @@ func BenchmarkScan(b *testing.B) {
 // BenchmarkScanCold is BenchmarkScan with the memory of analysed words
 // emptied before every scan: every distinct word is analysed.
 func BenchmarkScanCold(b *testing.B) {
-	d := newTestDetector(b, benchNames(b))
-	text := benchLetter(b)
+	d := newTestDetector(b, dlpBenchNames(b))
+	text := dlpLetter(b)
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		d.mu.Lock()

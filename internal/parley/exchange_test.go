@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/internal/envelope"
+	"github.com/parley-dev/parley/internal/match"
 	"github.com/parley-dev/parley/internal/parley"
 	"github.com/parley-dev/parley/internal/parleytest"
 	"github.com/parley-dev/parley/internal/stix"
@@ -433,5 +434,80 @@ func TestStatistics(t *testing.T) {
 	recent, err := north.Statistics(ctx, nil, w.clock.Now().Add(-time.Minute))
 	if err != nil || len(recent) == 0 || recent[0].Direction != parley.Outbound || recent[0].Requests != 1 || recent[0].Warnings != 0 {
 		t.Errorf("stats since a minute ago = %+v, %v; want only the request outbound", recent, err)
+	}
+}
+
+func TestWatchlistHits(t *testing.T) {
+	w := newWorld(t, "north", "south")
+	ctx := t.Context()
+	north, south := w.nodes["north"], w.nodes["south"]
+	list := []match.Entry{
+		{ID: "W-1", Name: "Sergei Naryshkin", DOB: "1954-10-27", Nationalities: []string{"RU"}},
+		{ID: "W-2", Name: "Yevgeny Prigozhin", DOB: "1961-06-01"},
+	}
+	if err := south.Store.ImportWatchlist(ctx, list, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	var objs []json.RawMessage
+	for _, p := range []stix.PersonInput{
+		{Name: "Сергей Евгеньевич Нарышкин", DOB: "1954-10-27", Nationalities: []string{"RU"}},
+		{Name: "Anna Schmidt", DOB: "1990-01-01"},
+	} {
+		o, err := stix.NewPerson(p, stix.TLPGreen, w.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, o...)
+	}
+	bundle, err := stix.NewBundle(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := north.Compose(ctx, "south", parley.Draft{Kind: envelope.KindWarning, Content: parley.Content{Text: "see records", Records: bundle}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raised []parley.Hit
+	south.OnHits(func(p parley.Peer, hs []parley.Hit) { raised = append(raised, hs...) })
+	w.deliver("north", "south")
+	hits, err := south.Store.Hits(ctx, parley.HitFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || len(raised) != 1 {
+		t.Fatalf("hits = %+v (callback %d), want one", hits, len(raised))
+	}
+	h := hits[0]
+	if h.MessageID != m.ID || h.EntryID != "W-1" || h.PeerName != "north" || h.Score < parley.HitThreshold || !strings.Contains(h.Evidence, "Нарышкин") || !strings.Contains(h.Evidence, "DOB") {
+		t.Errorf("hit = %+v", h)
+	}
+	// Hits are local: the sender learns nothing of them.
+	if hs, _ := north.Store.Hits(ctx, parley.HitFilter{}); len(hs) != 0 {
+		t.Errorf("north holds hits %+v", hs)
+	}
+	// A redelivery raises nothing new.
+	if _, err := south.Receive(ctx, [][]byte{m.Envelope}); err != nil {
+		t.Fatal(err)
+	}
+	if hs, _ := south.Store.Hits(ctx, parley.HitFilter{}); len(hs) != 1 || len(raised) != 1 {
+		t.Errorf("after redelivery: %d hits, %d raised", len(hs), len(raised))
+	}
+	// A refused message raises no hit, even for a listed person.
+	w.setPolicy("south", "north", parley.Policy{MaxTLP: stix.TLPClear})
+	if _, err := north.Compose(ctx, "south", parley.Draft{Kind: envelope.KindWarning, Content: parley.Content{Records: bundle}}); err != nil {
+		t.Fatal(err)
+	}
+	w.deliver("north", "south")
+	if hs, _ := south.Store.Hits(ctx, parley.HitFilter{}); len(hs) != 1 {
+		t.Errorf("a refused message raised hits: %+v", hs)
+	}
+	// A list changed by another process is reloaded.
+	if err := south.Store.ImportWatchlist(ctx, []match.Entry{{ID: "W-3", Name: "Anna Schmidt", DOB: "1990-01-01"}}, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	south.WatchlistRecheck = 0 // compare versions on every use
+	ix, err := south.Watchlist(ctx)
+	if err != nil || ix.Len() != 3 {
+		t.Errorf("watchlist after import: %v entries, %v", ix.Len(), err)
 	}
 }

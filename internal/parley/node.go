@@ -25,6 +25,9 @@ type Node struct {
 	// Screen finds names, phone numbers and addresses in the text of
 	// social channels; nil still finds phone numbers and e-mail addresses.
 	Screen *Detector
+	// WatchlistRecheck is how often the stored watchlist's version is
+	// compared with the loaded one, to pick up imports by other processes.
+	WatchlistRecheck time.Duration
 	// Window is how far beyond the next expected sequence number an inbound
 	// envelope may be and still be held (default 4096).
 	Window uint64
@@ -33,6 +36,9 @@ type Node struct {
 	notify    []func(peer envelope.Fingerprint)
 	delivered []func(ids []envelope.ID)
 	flashIn   []func(peer Peer, ids []envelope.ID)
+	hitsIn    []func(peer Peer, hits []Hit)
+
+	watch watchlist
 
 	// Contact limits first contact (attempts, expiry).
 	Contact     ContactLimits
@@ -49,7 +55,8 @@ func NewNode(name string, id *envelope.Identity, st Store, log *slog.Logger) *No
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Node{Name: name, Identity: id, Store: st, Clock: SystemClock{}, Log: log, Limits: DefaultLimits, Window: 4096}
+	return &Node{Name: name, Identity: id, Store: st, Clock: SystemClock{}, Log: log, Limits: DefaultLimits, Window: 4096,
+		WatchlistRecheck: DefaultWatchlistRecheck}
 }
 
 func (n *Node) detector() *Detector { return n.Screen }
@@ -389,6 +396,25 @@ func (n *Node) Receive(ctx context.Context, wires [][]byte) ([]Result, error) {
 		n.notifyMu.Unlock()
 		for _, f := range fs {
 			f(sender, flash)
+		}
+	}
+	var hits []Hit
+	for i, r := range res {
+		if r.Status == "duplicate" || in[i].Meta.Refusal != nil {
+			continue
+		}
+		for _, h := range in[i].Meta.Hits {
+			h.MessageID, h.Peer, h.PeerName, h.At = in[i].Env.Header.ID, sender.Fingerprint(), sender.Name, now
+			hits = append(hits, h)
+			n.Log.Info("watchlist hit", "peer", sender.Name, "envelope", h.MessageID.String(), "entry", h.EntryID, "score", fmt.Sprintf("%.3f", h.Score))
+		}
+	}
+	if len(hits) > 0 {
+		n.notifyMu.Lock()
+		fs := n.hitsIn
+		n.notifyMu.Unlock()
+		for _, f := range fs {
+			f(sender, hits)
 		}
 	}
 	return res, nil

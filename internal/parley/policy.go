@@ -19,6 +19,10 @@ const (
 	MaxRespondWithin = 366 * 24 * time.Hour
 )
 
+// MaxSocialText bounds the text of a message on a social channel: the
+// screen reads no more.
+const MaxSocialText = 1 << 20
+
 // Policy is what a channel may carry. Each node keeps its own policy for a
 // channel and enforces it on what it sends and on what it receives.
 type Policy struct {
@@ -74,6 +78,7 @@ type Meta struct {
 	InReplyTo *envelope.ID
 	Withdraws *envelope.ID
 	Records   []Record
+	Hits      []Hit    // inbound only: received persons on the watchlist
 	Refusal   *Refusal // inbound only: stored as evidence, nothing applied
 }
 
@@ -129,6 +134,9 @@ func (n *Node) checkPolicy(p Peer, k envelope.Kind, c *Content, b *stix.Bundle) 
 		}
 		if k == envelope.KindWarning {
 			return refuse(envelope.ReasonKind, "a social channel does not carry warnings")
+		}
+		if len(c.Text) > MaxSocialText {
+			return refuse(envelope.ReasonSocial, "a social letter may be at most %d bytes, so that all of it is screened", MaxSocialText)
 		}
 		if fs := n.detector().Scan(c.Text); len(fs) > 0 {
 			var quoted []string

@@ -174,6 +174,7 @@ type RecordStore interface {
 type Store interface {
 	PeerStore
 	RecordStore
+	WatchlistStore
 	OutboxStore
 	InboxStore
 	MessageStore

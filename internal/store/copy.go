@@ -21,6 +21,8 @@ var copyTables = []struct {
 	{"outbox", false},
 	{"records", false},
 	{"receipts", false},
+	{"watchlist", false},
+	{"hits", false},
 	{"receipt_outbox", true},
 	{"liveness", false},
 	{"heartbeats", false},

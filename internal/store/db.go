@@ -583,7 +583,7 @@ func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerpr
 			}
 		}
 	}
-	var receipts, records [][]any
+	var receipts, records, hits [][]any
 	err := s.insertRows(ctx, tx, "messages", append([]string{"envelope_id", "direction", "peer", "channel_id", "lane", "seq", "kind", "sent_at", "stored_at", "state", "envelope", "hash", "salt", "body"}, metaColNames...),
 		newRows, "", "id, envelope_id", func(r *sql.Rows) error {
 			var id int64
@@ -594,12 +594,16 @@ func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerpr
 			rc := receiptFor[envelope.ID(eid)]
 			receipts = append(receipts, []any{id, int64(rc.Type), rc.Raw, ms(rc.Time), now})
 			records = appendRecords(records, id, metaByID[envelope.ID(eid)])
+			hits = appendHits(hits, id, metaByID[envelope.ID(eid)])
 			return nil
 		})
 	if err != nil {
 		return err
 	}
 	if err := s.insertRecords(ctx, tx, records); err != nil {
+		return err
+	}
+	if err := s.insertHits(ctx, tx, hits); err != nil {
 		return err
 	}
 	if err := s.insertRows(ctx, tx, "receipts", []string{"message_id", "type", "raw", "signed_at", "stored_at"}, receipts, "", "", nil); err != nil {

@@ -304,13 +304,6 @@ func (v *validator) ref(val any, types []string, deny bool) (id, reason string) 
 	return s, ""
 }
 
-func typeOf(id string) string {
-	if i := strings.Index(id, "--"); i >= 0 {
-		return id[:i]
-	}
-	return ""
-}
-
 // propertyName checks a property of an object at path parent: its name (§3.1: a–z, 0–9 and
 // underscore, 3–250 characters, starting with a letter, or "id"), that it is
 // not reserved, and that its value is neither null nor an empty list.

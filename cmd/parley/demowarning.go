@@ -102,7 +102,7 @@ func (d *demo) warningStory(ctx context.Context) error {
 		d.detail("%s's board: %s %s, %s; %s", n.name, b[0].Kind, b[0].ID.String()[:8], timeLeft(b[0].RespondBy, n.o.node.Now()), owes)
 	}
 
-	d.say("72 hours pass without an answer (the demo moves both clocks): the warning escalates on both sides, in the log, /metrics and the webhook, and again every hour until answered.")
+	d.say("72 hours pass without an answer (the demo moves both clocks): the warning escalates on both sides; a serving node raises it in the log, /metrics and the webhook, and again every hour until answered.")
 	d.clock.Advance(72*time.Hour + 5*time.Minute)
 	for _, n := range []*demoNode{d.north, d.south} {
 		if _, err := n.o.node.Escalate(ctx, time.Hour); err != nil {

@@ -115,7 +115,7 @@ type messageFlags struct {
 func (m *messageFlags) register(fs *flag.FlagSet) {
 	fs.Var(&m.texts, "text", "text of the message; repeat for paragraphs; - reads standard input")
 	fs.Var(&m.files, "file", "attach a file; repeatable")
-	fs.Var(&m.records, "records", "a STIX 2.1 bundle file (see `parley record`); repeatable, merged; - reads standard input")
+	fs.Var(&m.records, "records", "a STIX 2.1 bundle FILE (see parley record); repeatable, merged; - reads standard input")
 }
 
 func (m *messageFlags) empty() bool { return len(m.texts)+len(m.files)+len(m.records) == 0 }
@@ -310,7 +310,9 @@ func cmdInbox(ctx context.Context, c *cli, args []string) error {
 	fmt.Fprintln(tw, "ID\tPEER\tSEQ\tSENT\tSTATE\tTEXT")
 	for _, m := range out {
 		state := m.State
-		if m.ReadAt != nil {
+		if m.Refusal != "" {
+			state = "refused"
+		} else if m.ReadAt != nil {
 			state = "read"
 		} else if m.Direction == "in" {
 			state = "unread"

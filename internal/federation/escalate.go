@@ -77,7 +77,7 @@ type StatsCollector struct {
 }
 
 var (
-	descObligations = prometheus.NewDesc("parley_obligations_total", "Warnings and requests, by peer, direction (out: we sent) and kind.", []string{"peer", "direction", "kind"}, nil)
+	descObligations = prometheus.NewDesc("parley_obligations", "Warnings and requests, by peer, direction (out: we sent) and kind.", []string{"peer", "direction", "kind"}, nil)
 	descOverdue     = prometheus.NewDesc("parley_obligations_overdue", "Warnings and requests open past their deadline now.", []string{"peer", "direction"}, nil)
 	descInTime      = prometheus.NewDesc("parley_obligations_answered_in_time_ratio", "Share of due warnings and requests answered by their deadline.", []string{"peer", "direction"}, nil)
 	descAnswer      = prometheus.NewDesc("parley_obligation_answer_seconds", "Time from sending to the response (quantiles 0.5 and 0.9).", []string{"peer", "direction", "quantile"}, nil)

@@ -57,7 +57,7 @@ func (n *Node) Compose(ctx context.Context, peerName string, d Draft) (Message, 
 		// The canonical form is what is committed to and sealed.
 		c.Records = canonicalJSON(c.Records)
 	}
-	meta, err := n.check(ctx, p, Outbound, d.Kind, &c, n.Clock.Now())
+	meta, err := n.check(ctx, p, Outbound, d.Kind, &c, n.Clock.Now(), nil)
 	if err != nil {
 		return Message{}, err
 	}
@@ -78,9 +78,11 @@ func canonicalJSON(b []byte) []byte {
 }
 
 // check applies every content rule to a message in direction dir on the
-// channel with p, and returns what the store keeps about it. Rule
-// violations are *Refusal; other errors are the store's.
-func (n *Node) check(ctx context.Context, p Peer, dir Direction, k envelope.Kind, c *Content, sent time.Time) (Meta, error) {
+// channel with p, and returns what the store keeps about it. batch holds
+// the kinds of the other envelopes of an inbound batch, which a withdrawal
+// may name before they are stored. Rule violations are *Refusal; other
+// errors are the store's.
+func (n *Node) check(ctx context.Context, p Peer, dir Direction, k envelope.Kind, c *Content, sent time.Time, batch map[envelope.ID]envelope.Kind) (Meta, error) {
 	var meta Meta
 	if r := validateKind(k, c, sent); r != nil {
 		return meta, r
@@ -113,8 +115,10 @@ func (n *Node) check(ctx context.Context, p Peer, dir Direction, k envelope.Kind
 		if err != nil {
 			return meta, refuse(envelope.ReasonLink, "withdraws: %v", err)
 		}
-		if err := n.linkTarget(ctx, p, dir, id, "withdraws"); err != nil {
-			return meta, err
+		if bk, ok := batch[id]; !ok || (bk != envelope.KindWarning && bk != envelope.KindRequest) {
+			if err := n.linkTarget(ctx, p, dir, id, "withdraws"); err != nil {
+				return meta, err
+			}
 		}
 		meta.Withdraws = &id
 	}
@@ -153,7 +157,7 @@ func (n *Node) linkTarget(ctx context.Context, p Peer, dir Direction, id envelop
 		return err
 	}
 	if (m.Kind != envelope.KindWarning && m.Kind != envelope.KindRequest) || m.Refusal != 0 {
-		return refuse(envelope.ReasonLink, "it %s message %s, a %s, not an open warning or request", verb, id, m.Kind)
+		return refuse(envelope.ReasonLink, "it %s message %s, a %s, not a warning or request", verb, id, m.Kind)
 	}
 	return nil
 }

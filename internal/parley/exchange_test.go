@@ -511,3 +511,25 @@ func TestWatchlistHits(t *testing.T) {
 		t.Errorf("watchlist after import: %v entries, %v", ix.Len(), err)
 	}
 }
+
+// A withdrawal that travels in the same batch as what it withdraws is
+// accepted (the receiver checks a batch before storing it).
+func TestWithdrawInOneBatch(t *testing.T) {
+	w := newWorld(t, "north", "south")
+	ctx := t.Context()
+	m, err := w.nodes["north"].Compose(ctx, "south", parley.Draft{Kind: envelope.KindRequest, Content: parley.Content{Text: "Who owns account 4471?"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.nodes["north"].Compose(ctx, "south", parley.Draft{Content: parley.Content{Text: "Withdrawn.", Withdraws: m.ID.String()}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range w.deliver("north", "south") {
+		if rc, _ := envelope.ParseReceipt(r.Receipt); rc == nil || rc.Type != envelope.Delivered {
+			t.Errorf("receipt = %+v, want delivered", rc)
+		}
+	}
+	if b := board(t, w.nodes["south"]); len(b) != 0 {
+		t.Errorf("south's board = %+v, want the request withdrawn", b)
+	}
+}

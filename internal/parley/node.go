@@ -337,6 +337,10 @@ func (n *Node) Receive(ctx context.Context, wires [][]byte) ([]Result, error) {
 			return nil, Errorf(CodeBadContent, i, "envelope kind %s is not accepted in a batch of messages", e.Header.Kind)
 		}
 	}
+	batch := make(map[envelope.ID]envelope.Kind, len(envs))
+	for _, e := range envs {
+		batch[e.Header.ID] = e.Header.Kind
+	}
 	in := make([]Incoming, len(wires))
 	now := n.Clock.Now()
 	err := Parallel(len(wires), func(i int) error {
@@ -357,15 +361,19 @@ func (n *Node) Receive(ctx context.Context, wires [][]byte) ([]Result, error) {
 		// Content the channel must not carry is refused with a signed
 		// receipt: the envelope is kept as evidence, its sequence number is
 		// used, and nothing it carries is applied.
-		meta, err := n.checkIncoming(ctx, sender, e.Header, body)
+		meta, err := n.checkIncoming(ctx, sender, e.Header, body, batch)
 		if err != nil {
 			return err
 		}
 		r := envelope.ReceiptFor(envelope.Delivered, e.Header, envelope.Hash(wires[i]), now)
 		if meta.Refusal != nil {
 			r.Type, r.Reason = envelope.Refused, meta.Refusal.Reason
+			detail := meta.Refusal.Detail
+			if meta.Refusal.Reason == envelope.ReasonSocial {
+				detail = "(not logged: it quotes the content)" // names, numbers, addresses stay out of logs
+			}
 			n.Log.Warn("refused a message's content", "peer", sender.Name, "envelope", e.Header.ID.String(),
-				"kind", e.Header.Kind.String(), "reason", meta.Refusal.Reason.String(), "detail", meta.Refusal.Detail)
+				"kind", e.Header.Kind.String(), "reason", meta.Refusal.Reason.String(), "detail", detail)
 		}
 		if err := envelope.SignReceipt(n.Identity, r); err != nil {
 			return err
@@ -422,12 +430,12 @@ func (n *Node) Receive(ctx context.Context, wires [][]byte) ([]Result, error) {
 
 // checkIncoming decodes and checks received content. A rule it breaks is
 // returned in Meta.Refusal; an error is a failure of this node.
-func (n *Node) checkIncoming(ctx context.Context, p Peer, h *envelope.Header, body []byte) (Meta, error) {
+func (n *Node) checkIncoming(ctx context.Context, p Peer, h *envelope.Header, body []byte, batch map[envelope.ID]envelope.Kind) (Meta, error) {
 	c, err := DecodeContent(body, n.Limits)
 	if err != nil {
 		return Meta{Refusal: refuse(envelope.ReasonContent, "%v", err)}, nil
 	}
-	meta, err := n.check(ctx, p, Inbound, h.Kind, c, h.Time)
+	meta, err := n.check(ctx, p, Inbound, h.Kind, c, h.Time, batch)
 	var r *Refusal
 	if errors.As(err, &r) {
 		return Meta{Refusal: r}, nil
@@ -529,6 +537,11 @@ func (n *Node) Open(ctx context.Context, id envelope.ID) (Message, *Content, err
 		return Message{}, nil, err
 	}
 	c, err := DecodeContent(m.Body, Limits{MaxEnvelopeBytes: 1 << 62, MaxAttachmentBytes: 1 << 62})
+	if err != nil && m.Refusal != 0 {
+		// Refused because it is not a well-formed message: show what is
+		// kept as evidence, not the bytes.
+		c, err = &Content{Text: fmt.Sprintf("(refused content of %d bytes, not a well-formed message: %v)", len(m.Body), err)}, nil
+	}
 	if err != nil {
 		return m, nil, fmt.Errorf("stored message %s: %w", id, err)
 	}

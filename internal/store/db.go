@@ -675,7 +675,7 @@ func (s *DB) Messages(ctx context.Context, f parley.Filter) ([]parley.Message, e
 		args = append(args, f.Peer[:])
 	}
 	if f.Unread {
-		where = append(where, "m.read_at IS NULL")
+		where = append(where, "m.read_at IS NULL AND m.refusal IS NULL")
 	}
 	if !f.Since.IsZero() {
 		where = append(where, "m.applied_at >= ?")

@@ -260,7 +260,7 @@ func (s *DB) ClaimOverdueFlash(ctx context.Context, cutoff, now time.Time) (msgs
 	}
 	defer tx.end(&err)
 	rows, err := tx.QueryContext(ctx, s.q(`UPDATE messages SET escalated_at = ?
-		WHERE direction = 'out' AND lane = 1 AND read_at IS NULL AND stored_at <= ?
+		WHERE direction = 'out' AND lane = 1 AND read_at IS NULL AND refusal IS NULL AND stored_at <= ?
 		AND (escalated_at IS NULL OR escalated_at <= ?) RETURNING id`), ms(now), ms(cutoff), ms(cutoff))
 	if err != nil {
 		return nil, err

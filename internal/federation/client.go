@@ -92,8 +92,3 @@ func (c *Client) PostEnvelopes(ctx context.Context, baseURL string, envs [][]byt
 	return &out, nil
 }
 
-// PostReceipts pushes a batch of read receipts.
-func (c *Client) PostReceipts(ctx context.Context, baseURL string, receipts [][]byte) error {
-	var out ReceiptsResponse
-	return c.post(ctx, baseURL, "/federation/v1/receipts", receipts, &out)
-}

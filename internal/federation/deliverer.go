@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"sync"
 	"time"
 
@@ -182,41 +181,11 @@ func (d *Deliverer) PassFlash(ctx context.Context, p parley.Peer) (progressed bo
 	return d.deliver(ctx, p, true, false, nil)
 }
 
-// Pass delivers at most one batch of read receipts and one batch of
-// normal-lane envelopes to p. It reports whether it delivered anything.
+// Pass delivers at most one batch of normal-lane envelopes (letters,
+// warnings, read receipts…) to p. It reports whether it delivered anything.
 func (d *Deliverer) Pass(ctx context.Context, p parley.Peer) (progressed bool, err error) {
 	d.defaults()
-	fp := p.Fingerprint()
-	// Read receipts first; a failure to push them must not hold up the
-	// envelopes behind them.
-	var receiptErr error
-	keys, raws, err := d.Node.Store.PendingReceipts(ctx, fp, d.BatchMax)
-	if err != nil {
-		return false, fmt.Errorf("reading receipt queue: %w", err)
-	}
-	if len(raws) > 0 {
-		err := d.Client.PostReceipts(ctx, p.URL, raws)
-		var re *RemoteError
-		switch {
-		case err == nil:
-			d.Metrics.ReceiptsOut.Add(float64(len(raws)))
-			progressed = true
-		case errors.As(err, &re) && re.Status >= 400 && re.Status < 500 &&
-			re.Status != http.StatusRequestTimeout && re.Status != http.StatusTooManyRequests:
-			// A permanent refusal: retrying cannot help. The receipts stay
-			// in this node's store as evidence; only the push is abandoned.
-			d.Log.Error("peer refused read receipts; abandoning the push", "peer", p.Name, "count", len(raws), "err", err)
-			progressed = true
-		default:
-			receiptErr = fmt.Errorf("pushing %d read receipt(s): %w", len(raws), err)
-		}
-		if receiptErr == nil {
-			if err := d.Node.Store.ReceiptsSent(ctx, keys); err != nil {
-				return false, err
-			}
-		}
-	}
-	return d.deliver(ctx, p, false, progressed, receiptErr)
+	return d.deliver(ctx, p, false, false, nil)
 }
 
 // deliver posts one batch of the lane's envelopes and stores the receipts.
@@ -259,6 +228,11 @@ func (d *Deliverer) deliver(ctx context.Context, p parley.Peer, flash, progresse
 	}
 	d.Metrics.BatchDuration.Observe(time.Since(start).Seconds())
 	d.Metrics.Sent.Add(float64(len(msgs)))
+	for _, m := range msgs {
+		if m.Kind == envelope.KindReceipt {
+			d.Metrics.ReceiptsOut.Inc()
+		}
+	}
 	if receiptErr != nil {
 		return true, receiptErr
 	}

@@ -292,11 +292,12 @@ func TestUnreadFlashEscalates(t *testing.T) {
 	if got := f.alerts.kinds(); len(got) != 2 {
 		t.Errorf("after another deadline period: %v, want a second escalation", got)
 	}
-	// South reads it; the read receipt reaches north; no more escalation.
+	// South reads it; the read receipt reaches north on the flash lane; no
+	// more escalation.
 	if _, _, err := f.south.Open(ctx, m.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := newDeliverer(t, f.south).Pass(ctx, f.south.peer(t, "north")); err != nil {
+	if _, err := newDeliverer(t, f.south).PassFlash(ctx, f.south.peer(t, "north")); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Advance(10 * time.Minute)

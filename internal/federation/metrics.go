@@ -37,10 +37,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "parley_delivery_errors_total", Help: "Failed delivery attempts, by peer.",
 		}, []string{"peer"}),
 		ReceiptsIn: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "parley_read_receipts_received_total", Help: "Read receipts received from peers.",
+			Name: "parley_read_receipts_received_total", Help: "Read receipts (envelopes of kind receipt) received from peers.",
 		}),
 		ReceiptsOut: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "parley_read_receipts_sent_total", Help: "Read receipts pushed to peers.",
+			Name: "parley_read_receipts_sent_total", Help: "Read receipts (envelopes of kind receipt) delivered to peers.",
 		}),
 		BatchDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "parley_delivery_batch_seconds", Help: "Round trip of one delivered batch, seal excluded.",
@@ -65,7 +65,7 @@ type StatusCollector struct {
 
 var (
 	descOutbox   = prometheus.NewDesc("parley_outbox_depth", "Outbound envelopes not yet acknowledged, by peer.", []string{"peer"}, nil)
-	descReceipts = prometheus.NewDesc("parley_receipt_queue_depth", "Read receipts not yet pushed, by peer.", []string{"peer"}, nil)
+	descReceipts = prometheus.NewDesc("parley_receipt_queue_depth", "Read receipts waiting in the outbox, by peer.", []string{"peer"}, nil)
 	descHeld     = prometheus.NewDesc("parley_inbound_held", "Inbound envelopes held for a sequence gap, by peer.", []string{"peer"}, nil)
 	descLastOK   = prometheus.NewDesc("parley_last_delivery_timestamp_seconds", "Time of the last successful delivery, by peer.", []string{"peer"}, nil)
 	descUp       = prometheus.NewDesc("parley_hotline_up", "1 when the peer answers heartbeats, 0 when it is down (after the configured misses).", []string{"peer"}, nil)

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 
+	"github.com/parley-dev/parley/internal/envelope"
 	"github.com/parley-dev/parley/internal/parley"
 )
 
@@ -28,7 +29,6 @@ type Server struct {
 // Register adds the federation routes to mux.
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /federation/v1/envelopes", s.postEnvelopes)
-	mux.HandleFunc("POST /federation/v1/receipts", s.postReceipts)
 	mux.HandleFunc("GET /federation/v1/identity", s.getIdentity)
 	mux.HandleFunc("POST /federation/v1/heartbeat", s.postHeartbeat)
 	s.registerContact(mux)
@@ -84,23 +84,11 @@ func (s *Server) postEnvelopes(w http.ResponseWriter, r *http.Request) {
 		s.Metrics.Received.WithLabelValues(x.Status).Inc()
 		if x.Status == "duplicate" {
 			s.Log.Info("duplicate envelope acknowledged again", "id", out.Results[i].ID)
+		} else if len(items[i]) > 5 && envelope.Kind(items[i][5]) == envelope.KindReceipt {
+			s.Metrics.ReceiptsIn.Inc()
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-func (s *Server) postReceipts(w http.ResponseWriter, r *http.Request) {
-	items, perr := s.readBatch(w, r)
-	if perr != nil {
-		s.refuse(w, r, perr)
-		return
-	}
-	if err := s.Node.ReceiveReceipts(r.Context(), items); err != nil {
-		s.refuse(w, r, err)
-		return
-	}
-	s.Metrics.ReceiptsIn.Add(float64(len(items)))
-	writeJSON(w, http.StatusOK, ReceiptsResponse{Stored: len(items)})
 }
 
 func (s *Server) getIdentity(w http.ResponseWriter, r *http.Request) {

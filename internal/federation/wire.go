@@ -94,10 +94,6 @@ type DeliveryResult struct {
 	Receipt []byte `json:"receipt"` // signed delivered receipt, or refused receipt when the content was refused (base64 in JSON)
 }
 
-// ReceiptsResponse is the JSON answer to a successful POST of receipts.
-type ReceiptsResponse struct {
-	Stored int `json:"stored"`
-}
 
 // ErrorResponse is the JSON body of every refusal.
 type ErrorResponse struct {

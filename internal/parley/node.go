@@ -332,7 +332,7 @@ func (n *Node) Receive(ctx context.Context, wires [][]byte) ([]Result, error) {
 			return nil, Errorf(CodeWrongRecipient, i, "envelope is addressed to %s, not to this node", e.Header.Recipient.Short())
 		}
 		switch e.Header.Kind {
-		case envelope.KindLetter, envelope.KindWarning, envelope.KindRequest, envelope.KindResponse:
+		case envelope.KindLetter, envelope.KindWarning, envelope.KindRequest, envelope.KindResponse, envelope.KindReceipt:
 		default:
 			return nil, Errorf(CodeBadContent, i, "envelope kind %s is not accepted in a batch of messages", e.Header.Kind)
 		}
@@ -428,9 +428,46 @@ func (n *Node) Receive(ctx context.Context, wires [][]byte) ([]Result, error) {
 	return res, nil
 }
 
+// receiptContent describes a receipt envelope for people.
+func receiptContent(m Message) *Content {
+	r, err := envelope.ParseReceipt(m.Body)
+	if err != nil {
+		return &Content{Text: fmt.Sprintf("(a receipt that does not parse: %v)", err)}
+	}
+	return &Content{Text: fmt.Sprintf("%s receipt for message %s (sequence %d), signed at %s",
+		r.Type, r.Envelope, r.Seq, r.Time.Format(time.RFC3339Nano))}
+}
+
+// checkReadReceipt checks the body of a receipt envelope from p: a read
+// receipt p signed for an envelope this node sent it.
+func (n *Node) checkReadReceipt(ctx context.Context, p Peer, body []byte) (*envelope.Receipt, *Refusal, error) {
+	r, err := envelope.ParseReceipt(body)
+	if err != nil {
+		return nil, refuse(envelope.ReasonContent, "receipt: %v", err), nil
+	}
+	if r.Type != envelope.Read || r.Sender != n.Identity.Fingerprint() || r.Recipient != p.Fingerprint() || r.Channel != p.Channel {
+		return nil, refuse(envelope.ReasonContent, "a receipt envelope carries a read receipt from its sender for this node"), nil
+	}
+	if err := r.Verify(p.Identity); err != nil {
+		return nil, refuse(envelope.ReasonContent, "read receipt: %v", err), nil
+	}
+	m, err := n.Store.MessageBy(ctx, p.Fingerprint(), Outbound, r.Envelope)
+	if errors.Is(err, ErrNotFound) || (err == nil && (m.Seq != r.Seq || m.Hash != r.Hash)) {
+		return nil, refuse(envelope.ReasonLink, "read receipt for envelope %s, which this node did not send", r.Envelope), nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, nil, nil
+}
+
 // checkIncoming decodes and checks received content. A rule it breaks is
 // returned in Meta.Refusal; an error is a failure of this node.
 func (n *Node) checkIncoming(ctx context.Context, p Peer, h *envelope.Header, body []byte, batch map[envelope.ID]envelope.Kind) (Meta, error) {
+	if h.Kind == envelope.KindReceipt {
+		r, refusal, err := n.checkReadReceipt(ctx, p, body)
+		return Meta{ReadReceipt: r, Refusal: refusal}, err
+	}
 	c, err := DecodeContent(body, n.Limits)
 	if err != nil {
 		return Meta{Refusal: refuse(envelope.ReasonContent, "%v", err)}, nil
@@ -536,6 +573,10 @@ func (n *Node) Open(ctx context.Context, id envelope.ID) (Message, *Content, err
 	if err != nil {
 		return Message{}, nil, err
 	}
+	if m.Kind == envelope.KindReceipt {
+		// A receipt is not read in turn: no receipt for a receipt.
+		return m, receiptContent(m), nil
+	}
 	c, err := DecodeContent(m.Body, Limits{MaxEnvelopeBytes: 1 << 62, MaxAttachmentBytes: 1 << 62})
 	if err != nil && m.Refusal != 0 {
 		// Refused because it is not a well-formed message: show what is
@@ -555,7 +596,19 @@ func (n *Node) Open(ctx context.Context, id envelope.ID) (Message, *Content, err
 		if err := envelope.SignReceipt(n.Identity, r); err != nil {
 			return m, nil, err
 		}
-		first, err := n.Store.MarkRead(ctx, id, now, r)
+		p, err := n.Store.PeerByFingerprint(ctx, m.Peer)
+		if err != nil {
+			return m, nil, err
+		}
+		first, err := n.Store.MarkRead(ctx, id, now, r, func(seq uint64) (Outgoing, error) {
+			wire, env, salt, err := envelope.Seal(n.Identity, p.Identity, envelope.SealParams{
+				Kind: envelope.KindReceipt, Channel: p.Channel, Seq: seq, Time: now, Flash: m.Flash,
+			}, r.Raw)
+			if err != nil {
+				return Outgoing{}, err
+			}
+			return Outgoing{Env: env, Wire: wire, Salt: salt, Body: r.Raw}, nil
+		})
 		if err != nil {
 			return m, nil, fmt.Errorf("marking read: %w", err)
 		}
@@ -569,55 +622,6 @@ func (n *Node) Open(ctx context.Context, id envelope.ID) (Message, *Content, err
 		n.wake(m.Peer)
 	}
 	return m, c, nil
-}
-
-// ReceiveReceipts verifies read receipts pushed by a peer and stores them.
-// All or nothing, like Receive.
-func (n *Node) ReceiveReceipts(ctx context.Context, raws [][]byte) error {
-	if len(raws) == 0 {
-		return nil
-	}
-	rs := make([]*envelope.Receipt, len(raws))
-	var signer Peer
-	for i, raw := range raws {
-		r, err := envelope.ParseReceipt(raw)
-		if err != nil {
-			if errors.Is(err, envelope.ErrUnknownVersion) {
-				return &Error{Code: CodeUnknownVersion, Index: i, Message: "unsupported receipt version", Err: err}
-			}
-			return &Error{Code: CodeMalformed, Index: i, Message: "malformed receipt", Err: err}
-		}
-		if i == 0 {
-			p, err := n.Store.PeerByFingerprint(ctx, r.Recipient)
-			if errors.Is(err, ErrNotFound) {
-				return Errorf(CodeUnknownSender, i, "receipt signer %s is not a pinned peer of this node", r.Recipient.Short())
-			} else if err != nil {
-				return fmt.Errorf("receipts: %w", err)
-			}
-			signer = p
-		} else if r.Recipient != signer.Fingerprint() {
-			return Errorf(CodeMalformed, i, "a batch must come from a single sender")
-		}
-		if r.Sender != n.Identity.Fingerprint() {
-			return Errorf(CodeWrongRecipient, i, "receipt is for envelopes sent by %s, not by this node", r.Sender.Short())
-		}
-		if r.Channel != signer.Channel {
-			return Errorf(CodeWrongChannel, i, "receipt names another channel")
-		}
-		if r.Type != envelope.Read {
-			return Errorf(CodeMalformed, i, "only read receipts are pushed; delivered receipts travel in delivery responses")
-		}
-		rs[i] = r
-	}
-	if err := Parallel(len(rs), func(i int) error {
-		if err := rs[i].Verify(signer.Identity); err != nil {
-			return &Error{Code: CodeBadSignature, Index: i, Message: "receipt signature does not verify", Err: err}
-		}
-		return nil
-	}); err != nil {
-		return firstCoded(err)
-	}
-	return n.Store.StoreReadReceipts(ctx, signer.Fingerprint(), rs)
 }
 
 // Now is a convenience for n.Clock.Now().

@@ -79,6 +79,9 @@ type Meta struct {
 	Withdraws *envelope.ID
 	Records   []Record
 	Hits      []Hit    // inbound only: received persons on the watchlist
+	// ReadReceipt is the read receipt an inbound envelope of kind receipt
+	// carries, verified: the store marks the message it names as read.
+	ReadReceipt *envelope.Receipt
 	Refusal   *Refusal // inbound only: stored as evidence, nothing applied
 }
 

@@ -29,7 +29,7 @@ func (p *Peer) Fingerprint() envelope.Fingerprint { return p.Identity.Fingerprin
 type PeerStatus struct {
 	Peer           Peer
 	QueueDepth     int       // outbound envelopes not yet acknowledged
-	ReceiptQueue   int       // read receipts not yet pushed
+	ReceiptQueue   int       // read receipts (envelopes of kind receipt) in the outbox
 	Held           int       // inbound envelopes waiting for a gap to fill
 	Sent, Received int       // totals
 	LastDelivery   time.Time // last successful delivery to the peer
@@ -119,22 +119,17 @@ type MessageStore interface {
 	Message(ctx context.Context, id envelope.ID) (Message, error)
 	// Messages lists messages matching f, oldest first.
 	Messages(ctx context.Context, f Filter) ([]Message, error)
-	// MarkRead records that an inbound message was read and queues the
-	// signed read receipt for the peer, in one transaction. It returns
-	// false if the message had already been read (nothing is queued).
-	MarkRead(ctx context.Context, id envelope.ID, at time.Time, receipt *envelope.Receipt) (bool, error)
+	// MarkRead records that an inbound message was read, stores its read
+	// receipt, and queues the receipt to the peer as the envelope seal
+	// returns (sealed with the sequence number it is given, on the lane of
+	// the message read), in one transaction. It returns false if the
+	// message had already been read (nothing is queued).
+	MarkRead(ctx context.Context, id envelope.ID, at time.Time, receipt *envelope.Receipt, seal func(seq uint64) (Outgoing, error)) (bool, error)
 	// MessageBy returns the message with this envelope id in one direction
 	// on the channel with peer; ErrNotFound if none.
 	MessageBy(ctx context.Context, peer envelope.Fingerprint, dir Direction, id envelope.ID) (Message, error)
 	// Receipts returns the receipts stored for a message, by type.
 	Receipts(ctx context.Context, peer envelope.Fingerprint, dir Direction, id envelope.ID) (map[envelope.ReceiptType]*envelope.Receipt, error)
-	// PendingReceipts returns up to max queued read receipts for peer, with
-	// the keys to pass to ReceiptsSent.
-	PendingReceipts(ctx context.Context, peer envelope.Fingerprint, max int) (keys []int64, raws [][]byte, err error)
-	ReceiptsSent(ctx context.Context, keys []int64) error
-	// StoreReadReceipts stores verified read receipts for outbound messages.
-	// CodeUnknownMessage if one names no message sent to peer. Idempotent.
-	StoreReadReceipts(ctx context.Context, peer envelope.Fingerprint, receipts []*envelope.Receipt) error
 	// Status returns per-peer delivery status.
 	Status(ctx context.Context) ([]PeerStatus, error)
 }
@@ -147,6 +142,9 @@ type Filter struct {
 	States    []string  // empty: any
 	Since     time.Time // zero: any; else applied (in order) at or after it
 	Limit     int       // 0: no limit
+	// Receipts includes envelopes of kind receipt (read receipts), which
+	// are left out by default.
+	Receipts bool
 }
 
 // RecordStore keeps the deadlines, links and records of structured

@@ -23,7 +23,10 @@ var copyTables = []struct {
 	{"receipts", false},
 	{"watchlist", false},
 	{"hits", false},
-	{"receipt_outbox", true},
+	{"logs", false},
+	{"log_hashes", false},
+	{"checkpoints", false},
+	{"evidence", true},
 	{"liveness", false},
 	{"heartbeats", false},
 	{"heartbeat_hours", false},
@@ -150,7 +153,7 @@ func Verify(ctx context.Context, s *DB, self *envelope.PublicIdentity) (*Audit, 
 	bad := func(format string, args ...any) { a.Problems = append(a.Problems, fmt.Sprintf(format, args...)) }
 	for _, p := range peers {
 		fp := p.Fingerprint()
-		msgs, err := s.Messages(ctx, parley.Filter{Peer: &fp})
+		msgs, err := s.Messages(ctx, parley.Filter{Peer: &fp, Receipts: true})
 		if err != nil {
 			return nil, err
 		}

@@ -218,15 +218,21 @@ func (s *DB) Peers(ctx context.Context) ([]parley.Peer, error) {
 
 // Enqueue implements parley.OutboxStore.
 func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, flash bool, n int, seal func(uint64) ([]parley.Outgoing, error)) (err error) {
-	counter, lane := "next_out_seq", 0
-	if flash {
-		counter, lane = "next_out_flash", 1
-	}
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.end(&err)
+	return s.enqueueTx(ctx, tx.Tx, peer, flash, n, seal)
+}
+
+// enqueueTx allocates n sequence numbers on a lane, seals and stores the
+// envelopes with their outbox entries, in tx.
+func (s *DB) enqueueTx(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprint, flash bool, n int, seal func(uint64) ([]parley.Outgoing, error)) error {
+	counter, lane := "next_out_seq", 0
+	if flash {
+		counter, lane = "next_out_flash", 1
+	}
 	var next int64
 	if err := tx.QueryRowContext(ctx, s.q(`SELECT `+counter+` FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&next); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -256,7 +262,7 @@ func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, flash bool,
 		metaByID[h.ID] = &outs[i].Meta
 	}
 	var outbox, records [][]any
-	err = s.insertRows(ctx, tx.Tx, "messages", append([]string{"envelope_id", "direction", "peer", "channel_id", "lane", "seq", "kind", "sent_at", "stored_at", "applied_at", "state", "envelope", "hash", "salt", "body"}, metaColNames...),
+	err = s.insertRows(ctx, tx, "messages", append([]string{"envelope_id", "direction", "peer", "channel_id", "lane", "seq", "kind", "sent_at", "stored_at", "applied_at", "state", "envelope", "hash", "salt", "body"}, metaColNames...),
 		rows, "", "id, envelope_id", func(r *sql.Rows) error {
 			var id int64
 			var eid []byte
@@ -270,10 +276,17 @@ func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, flash bool,
 	if err != nil {
 		return err
 	}
-	if err := s.insertRecords(ctx, tx.Tx, records); err != nil {
+	if err := s.insertRecords(ctx, tx, records); err != nil {
 		return err
 	}
-	if err := s.insertRows(ctx, tx.Tx, "outbox", []string{"message_id", "peer", "lane", "seq", "queued_at"}, outbox, "", "", nil); err != nil {
+	if err := s.insertRows(ctx, tx, "outbox", []string{"message_id", "peer", "lane", "seq", "queued_at"}, outbox, "", "", nil); err != nil {
+		return err
+	}
+	entries := make([][32]byte, len(outs))
+	for i, o := range outs {
+		entries[i] = envelope.Hash(o.Wire)
+	}
+	if err := s.appendLog(ctx, tx, peer, parley.LogOut+parley.LogID(lane), entries); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET `+counter+` = ? WHERE fingerprint = ?`), next+int64(n), peer[:]); err != nil {
@@ -443,6 +456,9 @@ func (s *DB) Acknowledge(ctx context.Context, peer envelope.Fingerprint, rs []*e
 			}
 		}
 	}
+	if err := s.appendTheirReceipts(ctx, tx.Tx, peer); err != nil {
+		return err
+	}
 	if err := s.execIn(ctx, tx.Tx, `DELETE FROM outbox WHERE message_id IN IN_LIST`, nil, ids); err != nil {
 		return err
 	}
@@ -606,6 +622,15 @@ func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerpr
 	if err := s.insertHits(ctx, tx, hits); err != nil {
 		return err
 	}
+	var reads []*envelope.Receipt
+	for _, i := range idx {
+		if res[i].Status == "" && in[i].Meta.ReadReceipt != nil && in[i].Meta.Refusal == nil {
+			reads = append(reads, in[i].Meta.ReadReceipt)
+		}
+	}
+	if err := s.storeReadReceipts(ctx, tx, peer, reads); err != nil {
+		return err
+	}
 	if err := s.insertRows(ctx, tx, "receipts", []string{"message_id", "type", "raw", "signed_at", "stored_at"}, receipts, "", "", nil); err != nil {
 		return err
 	}
@@ -636,6 +661,9 @@ func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerpr
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET `+[]string{"next_in_seq", "next_in_flash"}[lane]+` = ? WHERE fingerprint = ?`), newNext, peer[:]); err != nil {
+			return err
+		}
+		if err := s.appendApplied(ctx, tx, peer, lane, next, newNext); err != nil {
 			return err
 		}
 	}
@@ -673,6 +701,9 @@ func (s *DB) Messages(ctx context.Context, f parley.Filter) ([]parley.Message, e
 	if f.Peer != nil {
 		where = append(where, "m.peer = ?")
 		args = append(args, f.Peer[:])
+	}
+	if !f.Receipts {
+		where = append(where, "m.kind <> 5")
 	}
 	if f.Unread {
 		where = append(where, "m.read_at IS NULL AND m.refusal IS NULL")
@@ -712,15 +743,14 @@ func (s *DB) Messages(ctx context.Context, f parley.Filter) ([]parley.Message, e
 }
 
 // MarkRead implements parley.MessageStore.
-func (s *DB) MarkRead(ctx context.Context, id envelope.ID, at time.Time, r *envelope.Receipt) (ok bool, err error) {
+func (s *DB) MarkRead(ctx context.Context, id envelope.ID, at time.Time, r *envelope.Receipt, seal func(seq uint64) (parley.Outgoing, error)) (ok bool, err error) {
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer tx.end(&err)
-	var rowid int64
-	var peer []byte
-	err = tx.QueryRowContext(ctx, s.q(`SELECT id, peer FROM messages WHERE envelope_id = ? AND direction = 'in' AND peer = ?`), id[:], r.Sender[:]).Scan(&rowid, &peer)
+	var rowid, lane int64
+	err = tx.QueryRowContext(ctx, s.q(`SELECT id, lane FROM messages WHERE envelope_id = ? AND direction = 'in' AND peer = ?`), id[:], r.Sender[:]).Scan(&rowid, &lane)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, parley.ErrNotFound
 	} else if err != nil {
@@ -736,10 +766,12 @@ func (s *DB) MarkRead(ctx context.Context, id envelope.ID, at time.Time, r *enve
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO receipts (message_id, type, raw, signed_at, stored_at) VALUES (?, 2, ?, ?, ?)`), rowid, r.Raw, ms(r.Time), ms(at)); err != nil {
 		return false, err
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO receipt_outbox (peer, raw) VALUES (?, ?)`), peer, r.Raw); err != nil {
-		return false, err
-	}
-	return true, nil
+	// The read receipt travels as an envelope on the lane of what was read.
+	err = s.enqueueTx(ctx, tx.Tx, r.Sender, lane == 1, 1, func(seq uint64) ([]parley.Outgoing, error) {
+		o, err := seal(seq)
+		return []parley.Outgoing{o}, err
+	})
+	return err == nil, err
 }
 
 // Receipts implements parley.MessageStore.
@@ -765,55 +797,16 @@ func (s *DB) Receipts(ctx context.Context, peer envelope.Fingerprint, dir parley
 	return out, rows.Err()
 }
 
-// PendingReceipts implements parley.MessageStore.
-func (s *DB) PendingReceipts(ctx context.Context, peer envelope.Fingerprint, max int) ([]int64, [][]byte, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, raw FROM receipt_outbox WHERE peer = ? ORDER BY id LIMIT ?`), peer[:], max)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	var keys []int64
-	var raws [][]byte
-	for rows.Next() {
-		var k int64
-		var raw []byte
-		if err := rows.Scan(&k, &raw); err != nil {
-			return nil, nil, err
-		}
-		keys, raws = append(keys, k), append(raws, raw)
-	}
-	return keys, raws, rows.Err()
-}
-
-// ReceiptsSent implements parley.MessageStore.
-func (s *DB) ReceiptsSent(ctx context.Context, keys []int64) (err error) {
-	tx, err := s.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.end(&err)
-	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM receipt_outbox WHERE id = ?`), k); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// StoreReadReceipts implements parley.MessageStore.
-func (s *DB) StoreReadReceipts(ctx context.Context, peer envelope.Fingerprint, rs []*envelope.Receipt) (err error) {
-	tx, err := s.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.end(&err)
+// storeReadReceipts stores verified read receipts for envelopes this node
+// sent to peer and marks them read, in tx. Idempotent.
+func (s *DB) storeReadReceipts(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprint, rs []*envelope.Receipt) error {
 	now := time.Now().UnixMilli()
 	for i, r := range rs {
 		var id int64
 		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM messages WHERE peer = ? AND direction = 'out' AND envelope_id = ? AND seq = ? AND hash = ?`),
 			peer[:], r.Envelope[:], int64(r.Seq), r.Hash[:]).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return parley.Errorf(parley.CodeUnknownMessage, i, "receipt names envelope %s, which this node did not send to you", r.Envelope)
+			return parley.Errorf(parley.CodeUnknownMessage, i, "read receipt names envelope %s, which this node did not send to you", r.Envelope)
 		} else if err != nil {
 			return err
 		}
@@ -842,10 +835,10 @@ func (s *DB) Status(ctx context.Context) ([]parley.PeerStatus, error) {
 		var lastErr sql.NullString
 		err := s.db.QueryRowContext(ctx, s.q(`SELECT
 			(SELECT COUNT(*) FROM outbox WHERE peer = ?),
-			(SELECT COUNT(*) FROM receipt_outbox WHERE peer = ?),
+			(SELECT COUNT(*) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.peer = ? AND m.kind = 5),
 			(SELECT COUNT(*) FROM messages WHERE peer = ? AND direction = 'in' AND state = 'held'),
-			(SELECT COUNT(*) FROM messages WHERE peer = ? AND direction = 'out'),
-			(SELECT COUNT(*) FROM messages WHERE peer = ? AND direction = 'in'),
+			(SELECT COUNT(*) FROM messages WHERE peer = ? AND direction = 'out' AND kind <> 5),
+			(SELECT COUNT(*) FROM messages WHERE peer = ? AND direction = 'in' AND kind <> 5),
 			last_delivery_at, last_error, last_error_at FROM peers WHERE fingerprint = ?`), fp[:], fp[:], fp[:], fp[:], fp[:], fp[:]).
 			Scan(&st.QueueDepth, &st.ReceiptQueue, &st.Held, &st.Sent, &st.Received, &lastDel, &lastErr, &lastErrAt)
 		if err != nil {

@@ -267,21 +267,42 @@ func TestMarkReadQueuesOneReceipt(t *testing.T) {
 		if err := envelope.SignReceipt(f.self, r); err != nil {
 			t.Fatal(err)
 		}
+		sealed := 0
+		seal := func(seq uint64) (parley.Outgoing, error) {
+			sealed++
+			wire, env, salt, err := envelope.Seal(f.self, f.peer.Public(), envelope.SealParams{Kind: envelope.KindReceipt, Channel: f.p.Channel, Seq: seq, Time: time.Now()}, r.Raw)
+			return parley.Outgoing{Env: env, Wire: wire, Salt: salt, Body: r.Raw}, err
+		}
 		for i, want := range []bool{true, false} {
-			got, err := st.MarkRead(ctx, in.Env.Header.ID, time.Now(), r)
+			got, err := st.MarkRead(ctx, in.Env.Header.ID, time.Now(), r, seal)
 			if err != nil || got != want {
 				t.Errorf("MarkRead #%d = %v, %v; want %v", i+1, got, err, want)
 			}
 		}
-		keys, raws, err := st.PendingReceipts(ctx, f.peer.Fingerprint(), 10)
-		if err != nil || len(raws) != 1 || string(raws[0]) != string(r.Raw) {
-			t.Fatalf("PendingReceipts = %d, %v; want the one read receipt", len(raws), err)
+		// The receipt is one envelope of kind receipt in the outbox.
+		msgs, err := st.Claim(ctx, f.peer.Fingerprint(), false, 10, 1<<30, time.Minute)
+		if err != nil || sealed != 1 || len(msgs) != 1 || msgs[0].Kind != envelope.KindReceipt || string(msgs[0].Body) != string(r.Raw) || msgs[0].Seq != 1 {
+			t.Fatalf("outbox after MarkRead = %+v, %v (sealed %d); want the one read receipt", msgs, err, sealed)
 		}
-		if err := st.ReceiptsSent(ctx, keys); err != nil {
+		sts, err := st.Status(ctx)
+		if err != nil || sts[0].ReceiptQueue != 1 || sts[0].Sent != 0 {
+			t.Errorf("status = %+v, %v; want one receipt queued and no letter sent", sts, err)
+		}
+		// A seal that fails leaves the message unread.
+		in2 := f.incoming(t, 2, "again")
+		if _, err := st.Receive(ctx, f.peer.Fingerprint(), 16, []parley.Incoming{in2}); err != nil {
 			t.Fatal(err)
 		}
-		if _, raws, _ := st.PendingReceipts(ctx, f.peer.Fingerprint(), 10); len(raws) != 0 {
-			t.Errorf("after ReceiptsSent, %d receipts still queued", len(raws))
+		r2 := envelope.ReceiptFor(envelope.Read, in2.Env.Header, envelope.Hash(in2.Wire), time.Now())
+		if err := envelope.SignReceipt(f.self, r2); err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		if _, err := st.MarkRead(ctx, in2.Env.Header.ID, time.Now(), r2, func(uint64) (parley.Outgoing, error) { return parley.Outgoing{}, boom }); !errors.Is(err, boom) {
+			t.Errorf("MarkRead with a failing seal = %v", err)
+		}
+		if m, _ := st.MessageBy(ctx, f.peer.Fingerprint(), parley.Inbound, in2.Env.Header.ID); !m.ReadAt.IsZero() {
+			t.Error("a failed MarkRead left the message read")
 		}
 	})
 }

@@ -1,0 +1,270 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/parley-dev/parley/internal/envelope"
+	"github.com/parley-dev/parley/internal/parley"
+	"github.com/parley-dev/parley/internal/transcript"
+)
+
+// hashReader reads a log's stored hashes through q (a transaction or the
+// database).
+type hashReader struct {
+	ctx  context.Context
+	s    *DB
+	q    querier
+	peer envelope.Fingerprint
+	log  parley.LogID
+}
+
+// ReadHashes implements tlog.HashReader.
+func (r hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	if len(indexes) == 0 {
+		return nil, nil
+	}
+	ids := make([]any, len(indexes))
+	for i, x := range indexes {
+		ids[i] = x
+	}
+	got := make(map[int64]tlog.Hash, len(indexes))
+	err := r.s.queryIn(r.ctx, r.q, `SELECT idx, hash FROM log_hashes WHERE peer = ? AND log = ? AND idx IN IN_LIST`,
+		[]any{r.peer[:], int64(r.log)}, ids, func(rows *sql.Rows) error {
+			var idx int64
+			var h []byte
+			if err := rows.Scan(&idx, &h); err != nil {
+				return err
+			}
+			if len(h) != tlog.HashSize {
+				return fmt.Errorf("log %s: stored hash %d has %d bytes", r.log, idx, len(h))
+			}
+			got[idx] = tlog.Hash(h)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		h, ok := got[x]
+		if !ok {
+			return nil, fmt.Errorf("log %s: stored hash %d is missing", r.log, x)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// logSize returns the size of a log, 0 if it has none yet.
+func (s *DB) logSize(ctx context.Context, q querier, peer envelope.Fingerprint, log parley.LogID) (int64, error) {
+	var n int64
+	rows, err := q.QueryContext(ctx, s.q(`SELECT size FROM logs WHERE peer = ? AND log = ?`), peer[:], int64(log))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return n, rows.Err()
+}
+
+// appendLog appends entries to a log in tx: the stored hashes and the new
+// size. Every transaction that stores an envelope or a receipt appends it
+// to its log, so the logs are exactly as durable as what they cover.
+func (s *DB) appendLog(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprint, log parley.LogID, entries [][32]byte) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	n, err := s.logSize(ctx, tx, peer, log)
+	if err != nil {
+		return err
+	}
+	r, err := frontier(n, hashReader{ctx, s, tx, peer, log})
+	if err != nil {
+		return err
+	}
+	a := transcript.NewAppender(n, r)
+	for _, e := range entries {
+		if err := a.Append(e); err != nil {
+			return fmt.Errorf("log %s: %w", log, err)
+		}
+	}
+	stored := a.Stored()
+	rows := make([][]any, len(stored))
+	for i, st := range stored {
+		rows[i] = []any{peer[:], int64(log), st.Index, st.Hash[:]}
+	}
+	if err := s.insertRows(ctx, tx, "log_hashes", []string{"peer", "log", "idx", "hash"}, rows, "", "", nil); err != nil {
+		return err
+	}
+	if n == 0 {
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO logs (peer, log, size) VALUES (?, ?, ?)`), peer[:], int64(log), a.Size())
+	} else {
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE logs SET size = ? WHERE peer = ? AND log = ?`), a.Size(), peer[:], int64(log))
+	}
+	return err
+}
+
+// frontier returns a reader that serves from memory the hashes appends to a
+// log of size n read: the roots of the complete subtrees along the tree's
+// right edge, one per bit set in n, read in one query.
+func frontier(n int64, r tlog.HashReader) (tlog.HashReader, error) {
+	var idx []int64
+	for level := 0; n>>level > 0; level++ {
+		if (n>>level)&1 == 1 {
+			idx = append(idx, tlog.StoredHashIndex(level, (n>>level)-1))
+		}
+	}
+	hs, err := r.ReadHashes(idx)
+	if err != nil {
+		return nil, err
+	}
+	c := cachedReader{m: make(map[int64]tlog.Hash, len(idx)), next: r}
+	for i, x := range idx {
+		c.m[x] = hs[i]
+	}
+	return c, nil
+}
+
+// cachedReader serves the hashes it holds and reads the others from next.
+type cachedReader struct {
+	m    map[int64]tlog.Hash
+	next tlog.HashReader
+}
+
+func (c cachedReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	var miss []int64
+	for i, x := range indexes {
+		h, ok := c.m[x]
+		if !ok {
+			miss = append(miss, x)
+			continue
+		}
+		out[i] = h
+	}
+	if len(miss) == 0 {
+		return out, nil
+	}
+	got, err := c.next.ReadHashes(miss)
+	if err != nil {
+		return nil, err
+	}
+	for i, x := range miss {
+		c.m[x] = got[i]
+	}
+	for i, x := range indexes {
+		out[i] = c.m[x]
+	}
+	return out, nil
+}
+
+// receiptEntry is a receipt's log entry.
+func receiptEntry(raw []byte) [32]byte { return sha256.Sum256(raw) }
+
+// appendApplied appends what the inbound envelopes of a lane applied in tx
+// (sequence numbers from, to exclusive) add to the logs: the envelopes to
+// LogIn and this node's receipts for them to LogOurReceipts.
+func (s *DB) appendApplied(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprint, lane int, from, to int64) error {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT m.seq, m.hash, r.raw FROM messages m JOIN receipts r ON r.message_id = m.id AND r.type IN (1, 3)
+		WHERE m.peer = ? AND m.direction = 'in' AND m.lane = ? AND m.seq >= ? AND m.seq < ? ORDER BY m.seq`), peer[:], lane, from, to)
+	if err != nil {
+		return err
+	}
+	var envs, rcpts [][32]byte
+	want := from
+	for rows.Next() {
+		var seq int64
+		var hash, raw []byte
+		if err := rows.Scan(&seq, &hash, &raw); err != nil {
+			rows.Close()
+			return err
+		}
+		if seq != want || len(hash) != 32 {
+			rows.Close()
+			return fmt.Errorf("applying sequence %d on lane %d: found %d", want, lane, seq)
+		}
+		want++
+		envs, rcpts = append(envs, [32]byte(hash)), append(rcpts, receiptEntry(raw))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if want != to {
+		return fmt.Errorf("applying sequences %d–%d on lane %d: only up to %d stored with receipts", from, to-1, lane, want-1)
+	}
+	if err := s.appendLog(ctx, tx, peer, parley.LogIn+parley.LogID(lane), envs); err != nil {
+		return err
+	}
+	return s.appendLog(ctx, tx, peer, parley.LogOurReceipts+parley.LogID(lane), rcpts)
+}
+
+// appendTheirReceipts appends to LogTheirReceipts (each lane) the peer's
+// receipts for our envelopes that now form a contiguous prefix.
+func (s *DB) appendTheirReceipts(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprint) error {
+	// Serialise with other processes acknowledging for this peer.
+	var one int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&one); err != nil {
+		return err
+	}
+	for lane := range 2 {
+		log := parley.LogTheirReceipts + parley.LogID(lane)
+		n, err := s.logSize(ctx, tx, peer, log)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT m.seq, r.raw FROM messages m JOIN receipts r ON r.message_id = m.id AND r.type IN (1, 3)
+			WHERE m.peer = ? AND m.direction = 'out' AND m.lane = ? AND m.seq > ? ORDER BY m.seq`), peer[:], lane, n)
+		if err != nil {
+			return err
+		}
+		var entries [][32]byte
+		want := n + 1
+		for rows.Next() {
+			var seq int64
+			var raw []byte
+			if err := rows.Scan(&seq, &raw); err != nil {
+				rows.Close()
+				return err
+			}
+			if seq != want {
+				break
+			}
+			want++
+			entries = append(entries, receiptEntry(raw))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := s.appendLog(ctx, tx, peer, log, entries); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LogSize implements parley.TranscriptStore.
+func (s *DB) LogSize(ctx context.Context, peer envelope.Fingerprint, log parley.LogID) (int64, error) {
+	return s.logSize(ctx, s.db, peer, log)
+}
+
+// LogHashes implements parley.TranscriptStore: a reader of the log's stored
+// hashes.
+func (s *DB) LogHashes(ctx context.Context, peer envelope.Fingerprint, log parley.LogID) tlog.HashReader {
+	return hashReader{ctx, s, s.db, peer, log}
+}
+
+var errNoRows = sql.ErrNoRows
+
+func isNoRows(err error) bool { return errors.Is(err, errNoRows) }

@@ -91,4 +91,3 @@ func (c *Client) PostEnvelopes(ctx context.Context, baseURL string, envs [][]byt
 	}
 	return &out, nil
 }
-

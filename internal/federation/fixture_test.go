@@ -399,8 +399,6 @@ const (
 	ctxHeader     = "parley/v1/envelope-header" // the header signature's context
 )
 
-func ptr[T any](v T) *T { return &v }
-
 // sealBody seals an arbitrary body of kind from north to south: correctly
 // signed and encrypted, whatever the body is.
 func (p *pair) sealBody(t *testing.T, seq uint64, kind envelope.Kind, body []byte) []byte {

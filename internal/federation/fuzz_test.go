@@ -176,4 +176,3 @@ func FuzzReceiveEnvelopes(f *testing.F) {
 		}
 	})
 }
-

@@ -535,7 +535,6 @@ func TestPostEnvelopesConcurrentDuplicates(t *testing.T) {
 	}
 }
 
-
 // TestIdentityAndRoutes checks the identity document and that each route
 // answers only its method.
 func TestIdentityAndRoutes(t *testing.T) {

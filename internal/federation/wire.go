@@ -94,7 +94,6 @@ type DeliveryResult struct {
 	Receipt []byte `json:"receipt"` // signed delivered receipt, or refused receipt when the content was refused (base64 in JSON)
 }
 
-
 // ErrorResponse is the JSON body of every refusal.
 type ErrorResponse struct {
 	Error ErrorBody `json:"error"`

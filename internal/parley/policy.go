@@ -78,11 +78,11 @@ type Meta struct {
 	InReplyTo *envelope.ID
 	Withdraws *envelope.ID
 	Records   []Record
-	Hits      []Hit    // inbound only: received persons on the watchlist
+	Hits      []Hit // inbound only: received persons on the watchlist
 	// ReadReceipt is the read receipt an inbound envelope of kind receipt
 	// carries, verified: the store marks the message it names as read.
 	ReadReceipt *envelope.Receipt
-	Refusal   *Refusal // inbound only: stored as evidence, nothing applied
+	Refusal     *Refusal // inbound only: stored as evidence, nothing applied
 }
 
 // Record indexes one STIX object a message carried (the object itself

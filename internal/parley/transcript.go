@@ -35,7 +35,9 @@ const NumLogs = 8
 var logNames = [NumLogs]string{"letters", "flash", "letters", "flash", "receipts", "flash-receipts", "receipts", "flash-receipts"}
 
 // Operated reports whether this node signs the log's checkpoints.
-func (l LogID) Operated() bool { return l == LogOut || l == LogOutFlash || l == LogOurReceipts || l == LogOurReceiptsFlash }
+func (l LogID) Operated() bool {
+	return l == LogOut || l == LogOutFlash || l == LogOurReceipts || l == LogOurReceiptsFlash
+}
 
 // Mirror is the log the peer keeps for the same entries: LogOut ↔ LogIn and
 // so on.

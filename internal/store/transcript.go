@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -264,7 +263,3 @@ func (s *DB) LogSize(ctx context.Context, peer envelope.Fingerprint, log parley.
 func (s *DB) LogHashes(ctx context.Context, peer envelope.Fingerprint, log parley.LogID) tlog.HashReader {
 	return hashReader{ctx, s, s.db, peer, log}
 }
-
-var errNoRows = sql.ErrNoRows
-
-func isNoRows(err error) bool { return errors.Is(err, errNoRows) }

@@ -91,6 +91,10 @@ type Config struct {
 	// EscalationInterval is how often an overdue warning or request
 	// escalates again until it is answered or withdrawn. Default 1h.
 	EscalationInterval time.Duration
+	// CheckpointInterval is how often the transcript logs this node
+	// operates are checkpointed and cosigned by the peer, when they grew
+	// (also after each delivered batch). Default 30s.
+	CheckpointInterval time.Duration
 	// SocialNames is a file of personal names (one per line, # comments)
 	// that social channels refuse, relative to the data directory. Default
 	// none: social channels still refuse phone numbers and e-mail addresses.
@@ -131,6 +135,7 @@ var options = []option{
 	{"webhook_url", "URL that receives a JSON POST for every alert (empty: none)", "", func(c *Config) any { return &c.WebhookURL }},
 	{"webhook_retries", "retries of a failed webhook POST, with doubling delays from 1s", "5", func(c *Config) any { return &c.WebhookRetries }},
 	{"escalation_interval", "how often an overdue warning or request escalates again", "1h", func(c *Config) any { return &c.EscalationInterval }},
+	{"checkpoint_interval", "how often grown transcript logs are checkpointed and cosigned (also after deliveries)", "30s", func(c *Config) any { return &c.CheckpointInterval }},
 	{"social_names", "file of personal names social channels refuse, one per line (relative to the data directory; empty: none)", "", func(c *Config) any { return &c.SocialNames }},
 	{"claim_lease", "how long a worker holds claimed envelopes on a shared PostgreSQL store (must exceed http_timeout)", "60s", func(c *Config) any { return &c.ClaimLease }},
 }

@@ -74,6 +74,7 @@ type server struct {
 	deliverer *federation.Deliverer
 	hotline   *federation.Hotline
 	escalator *federation.Escalator
+	checkpts  *federation.Checkpointer
 	alerter   *federation.Alerter
 }
 
@@ -114,7 +115,12 @@ func newServer(o *opened, log *slog.Logger) *server {
 			alerter.Alert(context.Background(), federation.Event{Kind: "flash_received", Peer: p.Name, At: o.node.Now().Truncate(time.Millisecond).UTC(), MessageID: id.String()})
 		}
 	})
-	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d, hotline: hl, escalator: esc, alerter: alerter}
+	cp := &federation.Checkpointer{Node: o.node, Client: client, Log: log, Metrics: m, Interval: cfg.CheckpointInterval}
+	o.node.OnDelivered(func([]envelope.ID) { cp.Wake() })
+	o.node.OnMisbehaviour(func(p parley.Peer, e parley.Evidence) {
+		alerter.Alert(context.Background(), federation.Event{Kind: "transcript_" + e.Kind, Peer: p.Name, At: o.node.Now().Truncate(time.Millisecond).UTC(), Detail: e.Detail})
+	})
+	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d, hotline: hl, escalator: esc, checkpts: cp, alerter: alerter}
 }
 
 // Handler returns the node's HTTP handler.
@@ -158,6 +164,7 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 		wg.Go(func() { s.deliverer.Run(wctx) })
 		wg.Go(func() { s.hotline.Run(wctx) })
 		wg.Go(func() { s.escalator.Run(wctx) })
+		wg.Go(func() { s.checkpts.Run(wctx) })
 		wg.Wait()
 	}()
 	// Load the watchlist before the first batch needs it.

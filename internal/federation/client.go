@@ -66,11 +66,7 @@ func (c *Client) post(ctx context.Context, baseURL, path string, items [][]byte,
 		return fmt.Errorf("response from %s exceeds %d bytes", u, max)
 	}
 	if resp.StatusCode != http.StatusOK {
-		var er ErrorResponse
-		if json.Unmarshal(body, &er) != nil || er.Error.Code == "" {
-			return &RemoteError{Status: resp.StatusCode, Code: "unknown", Message: http.StatusText(resp.StatusCode)}
-		}
-		return &RemoteError{Status: resp.StatusCode, Code: er.Error.Code, Message: er.Error.Message, Index: er.Error.Index}
+		return remoteError(resp.StatusCode, body)
 	}
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.DisallowUnknownFields()
@@ -90,4 +86,13 @@ func (c *Client) PostEnvelopes(ctx context.Context, baseURL string, envs [][]byt
 		return nil, fmt.Errorf("peer answered %d results for %d envelopes", len(out.Results), len(envs))
 	}
 	return &out, nil
+}
+
+// remoteError reads a peer's error answer.
+func remoteError(status int, body []byte) *RemoteError {
+	var er ErrorResponse
+	if json.Unmarshal(body, &er) != nil || er.Error.Code == "" {
+		return &RemoteError{Status: status, Code: "unknown", Message: http.StatusText(status)}
+	}
+	return &RemoteError{Status: status, Code: er.Error.Code, Message: er.Error.Message, Index: er.Error.Index}
 }

@@ -107,7 +107,7 @@ func NewAlerter(log *slog.Logger, webhook string, reg prometheus.Registerer) *Al
 func (a *Alerter) Alert(ctx context.Context, e Event) {
 	level := slog.LevelWarn
 	switch e.Kind {
-	case "peer_down", "flash_unread":
+	case "peer_down", "flash_unread", "transcript_equivocation", "transcript_rollback", "transcript_inconsistent", "transcript_bad_cosignature":
 		level = slog.LevelError
 	case "peer_up":
 		level = slog.LevelInfo

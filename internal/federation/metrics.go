@@ -19,6 +19,7 @@ type Metrics struct {
 	ReceiptsIn    prometheus.Counter
 	ReceiptsOut   prometheus.Counter
 	BatchDuration prometheus.Histogram
+	Cosigned      *prometheus.CounterVec // by role: operator (ours cosigned by a peer) or witness (a peer's cosigned by us)
 }
 
 // NewMetrics creates and registers the metrics on reg.
@@ -42,13 +43,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		ReceiptsOut: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "parley_read_receipts_sent_total", Help: "Read receipts (envelopes of kind receipt) delivered to peers.",
 		}),
+		Cosigned: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_checkpoints_cosigned_total", Help: "Transcript checkpoints cosigned, by role (operator: ours, cosigned by a peer; witness: a peer's, cosigned by this node).",
+		}, []string{"role"}),
 		BatchDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "parley_delivery_batch_seconds", Help: "Round trip of one delivered batch, seal excluded.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Rejected, m.Received, m.Sent, m.DeliveryErr, m.ReceiptsIn, m.ReceiptsOut, m.BatchDuration)
+		reg.MustRegister(m.Rejected, m.Received, m.Sent, m.DeliveryErr, m.ReceiptsIn, m.ReceiptsOut, m.BatchDuration, m.Cosigned)
 	}
 	return m
 }

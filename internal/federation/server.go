@@ -31,6 +31,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /federation/v1/envelopes", s.postEnvelopes)
 	mux.HandleFunc("GET /federation/v1/identity", s.getIdentity)
 	mux.HandleFunc("POST /federation/v1/heartbeat", s.postHeartbeat)
+	mux.HandleFunc("POST /federation/v1/checkpoint", s.postCheckpoint)
 	s.registerContact(mux)
 }
 

@@ -37,6 +37,8 @@ const (
 	CodeInviteUnusable     Code = "invitation_unusable"
 	CodeHandshakeFailed    Code = "handshake_failed"
 	CodeRateLimited        Code = "rate_limited"
+	CodeCheckpointAhead    Code = "checkpoint_ahead"
+	CodeCheckpointRefused  Code = "checkpoint_refused"
 	CodeInternal           Code = "internal"
 )
 
@@ -55,7 +57,7 @@ func (c Code) HTTPStatus() int {
 		return http.StatusForbidden
 	case CodeWrongRecipient, CodeUnknownKey:
 		return http.StatusMisdirectedRequest
-	case CodeSequenceReused, CodeEnvelopeConflict:
+	case CodeSequenceReused, CodeEnvelopeConflict, CodeCheckpointAhead:
 		return http.StatusConflict
 	case CodeInviteUnusable:
 		return http.StatusNotFound
@@ -63,7 +65,7 @@ func (c Code) HTTPStatus() int {
 		return http.StatusForbidden
 	case CodeRateLimited:
 		return http.StatusTooManyRequests
-	case CodeDecryptFailed, CodeCommitmentMismatch, CodeBadContent, CodeSequenceWindow, CodeUnknownMessage:
+	case CodeDecryptFailed, CodeCommitmentMismatch, CodeBadContent, CodeSequenceWindow, CodeUnknownMessage, CodeCheckpointRefused:
 		return http.StatusUnprocessableEntity
 	}
 	return http.StatusInternalServerError

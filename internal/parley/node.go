@@ -37,6 +37,8 @@ type Node struct {
 	delivered []func(ids []envelope.ID)
 	flashIn   []func(peer Peer, ids []envelope.ID)
 	hitsIn    []func(peer Peer, hits []Hit)
+	// misbehaviour is told of refused checkpoints and cosignatures.
+	misbehaviour []func(p Peer, e Evidence)
 
 	watch watchlist
 

@@ -173,6 +173,7 @@ type Store interface {
 	PeerStore
 	RecordStore
 	WatchlistStore
+	TranscriptStore
 	OutboxStore
 	InboxStore
 	MessageStore

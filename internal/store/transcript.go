@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -262,4 +264,113 @@ func (s *DB) LogSize(ctx context.Context, peer envelope.Fingerprint, log parley.
 // hashes.
 func (s *DB) LogHashes(ctx context.Context, peer envelope.Fingerprint, log parley.LogID) tlog.HashReader {
 	return hashReader{ctx, s, s.db, peer, log}
+}
+
+// DeliveredPrefix implements parley.TranscriptStore.
+func (s *DB) DeliveredPrefix(ctx context.Context, peer envelope.Fingerprint, lane int) (int64, error) {
+	var firstQueued sql.NullInt64
+	var next int64
+	counter := []string{"next_out_seq", "next_out_flash"}[lane]
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT
+		(SELECT MIN(seq) FROM messages WHERE peer = ? AND direction = 'out' AND lane = ? AND state = 'queued'),
+		`+counter+` FROM peers WHERE fingerprint = ?`), peer[:], lane, peer[:]).Scan(&firstQueued, &next)
+	if err != nil {
+		return 0, err
+	}
+	if firstQueued.Valid {
+		return firstQueued.Int64 - 1, nil
+	}
+	return next - 1, nil
+}
+
+// SaveCheckpoint implements parley.TranscriptStore.
+func (s *DB) SaveCheckpoint(ctx context.Context, c parley.StoredCheckpoint) (err error) {
+	tx, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.end(&err)
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM checkpoints WHERE peer = ? AND log = ? AND size = ?`), c.Peer[:], int64(c.Log), c.Size); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO checkpoints (peer, log, size, root, note, cosigned, at) VALUES (?, ?, ?, ?, ?, 1, ?)`),
+		c.Peer[:], int64(c.Log), c.Size, c.Root[:], c.Note, ms(c.At))
+	return err
+}
+
+const checkpointCols = `peer, log, size, root, note, at`
+
+func scanCheckpoint(sc interface{ Scan(...any) error }) (parley.StoredCheckpoint, error) {
+	var c parley.StoredCheckpoint
+	var fp, root []byte
+	var log, at int64
+	if err := sc.Scan(&fp, &log, &c.Size, &root, &c.Note, &at); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return c, parley.ErrNotFound
+		}
+		return c, err
+	}
+	if len(root) != tlog.HashSize {
+		return c, fmt.Errorf("stored checkpoint root has %d bytes", len(root))
+	}
+	copy(c.Peer[:], fp)
+	c.Log, c.Root, c.At = parley.LogID(log), tlog.Hash(root), time.UnixMilli(at).UTC()
+	return c, nil
+}
+
+// LatestCheckpoint implements parley.TranscriptStore.
+func (s *DB) LatestCheckpoint(ctx context.Context, peer envelope.Fingerprint, log parley.LogID) (parley.StoredCheckpoint, error) {
+	return scanCheckpoint(s.db.QueryRowContext(ctx, s.q(`SELECT `+checkpointCols+` FROM checkpoints WHERE peer = ? AND log = ? ORDER BY size DESC LIMIT 1`), peer[:], int64(log)))
+}
+
+// CheckpointCovering implements parley.TranscriptStore.
+func (s *DB) CheckpointCovering(ctx context.Context, peer envelope.Fingerprint, log parley.LogID, size int64) (parley.StoredCheckpoint, error) {
+	return scanCheckpoint(s.db.QueryRowContext(ctx, s.q(`SELECT `+checkpointCols+` FROM checkpoints WHERE peer = ? AND log = ? AND size >= ? ORDER BY size LIMIT 1`), peer[:], int64(log), size))
+}
+
+// Checkpoints lists every stored checkpoint, by peer, log and size (for audits).
+func (s *DB) Checkpoints(ctx context.Context) ([]parley.StoredCheckpoint, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+checkpointCols+` FROM checkpoints ORDER BY peer, log, size`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []parley.StoredCheckpoint
+	for rows.Next() {
+		c, err := scanCheckpoint(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AddEvidence implements parley.TranscriptStore.
+func (s *DB) AddEvidence(ctx context.Context, e parley.Evidence) error {
+	_, err := s.exec(ctx, s.q(`INSERT INTO evidence (peer, log, kind, data, detail, at) VALUES (?, ?, ?, ?, ?, ?)`),
+		e.Peer[:], int64(e.Log), e.Kind, e.Data, e.Detail, ms(e.At))
+	return err
+}
+
+// Evidence implements parley.TranscriptStore.
+func (s *DB) Evidence(ctx context.Context) ([]parley.Evidence, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, peer, log, kind, data, detail, at FROM evidence ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []parley.Evidence
+	for rows.Next() {
+		var e parley.Evidence
+		var fp []byte
+		var log, at int64
+		if err := rows.Scan(&e.ID, &fp, &log, &e.Kind, &e.Data, &e.Detail, &at); err != nil {
+			return nil, err
+		}
+		copy(e.Peer[:], fp)
+		e.Log, e.At = parley.LogID(log), time.UnixMilli(at).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

@@ -12,7 +12,7 @@ import (
 // other; nothing imports cmd/parley.
 func TestLayout(t *testing.T) {
 	const mod = "github.com/parley-dev/parley/"
-	pure := []string{"envelope", "contact", "match", "stix"}
+	pure := []string{"envelope", "contact", "match", "stix", "transcript"}
 	adapters := []string{"store", "federation"}
 	deps := func(pkg string) []string {
 		t.Helper()

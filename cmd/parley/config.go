@@ -91,6 +91,10 @@ type Config struct {
 	// EscalationInterval is how often an overdue warning or request
 	// escalates again until it is answered or withdrawn. Default 1h.
 	EscalationInterval time.Duration
+	// StartAudit is what serve checks of the transcripts before it starts:
+	// recent (the last 1,000 entries of each log, the tree's frontier and
+	// every checkpoint), full, or off. Default recent.
+	StartAudit string
 	// CheckpointInterval is how often the transcript logs this node
 	// operates are checkpointed and cosigned by the peer, when they grew
 	// (also after each delivered batch). Default 30s.
@@ -135,6 +139,7 @@ var options = []option{
 	{"webhook_url", "URL that receives a JSON POST for every alert (empty: none)", "", func(c *Config) any { return &c.WebhookURL }},
 	{"webhook_retries", "retries of a failed webhook POST, with doubling delays from 1s", "5", func(c *Config) any { return &c.WebhookRetries }},
 	{"escalation_interval", "how often an overdue warning or request escalates again", "1h", func(c *Config) any { return &c.EscalationInterval }},
+	{"start_audit", "transcript audit before serving: recent, full or off (a mismatch stops the start)", "recent", func(c *Config) any { return &c.StartAudit }},
 	{"checkpoint_interval", "how often grown transcript logs are checkpointed and cosigned (also after deliveries)", "30s", func(c *Config) any { return &c.CheckpointInterval }},
 	{"social_names", "file of personal names social channels refuse, one per line (relative to the data directory; empty: none)", "", func(c *Config) any { return &c.SocialNames }},
 	{"claim_lease", "how long a worker holds claimed envelopes on a shared PostgreSQL store (must exceed http_timeout)", "60s", func(c *Config) any { return &c.ClaimLease }},
@@ -290,6 +295,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ClaimLease <= c.HTTPTimeout {
 		return fmt.Errorf("config: claim_lease (%v) must be longer than http_timeout (%v), or a slow delivery could be sent twice at once", c.ClaimLease, c.HTTPTimeout)
+	}
+	if c.StartAudit != "recent" && c.StartAudit != "full" && c.StartAudit != "off" {
+		return fmt.Errorf("config: start_audit must be recent, full or off, not %q", c.StartAudit)
 	}
 	if c.EscalationInterval < time.Second || c.WebhookRetries < 0 || c.WebhookRetries > 20 {
 		return fmt.Errorf("config: escalation_interval must be at least 1s and webhook_retries 0 to 20")

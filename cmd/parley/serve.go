@@ -44,6 +44,9 @@ func cmdServe(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer o.Close()
+	if err := startAudit(ctx, o, log); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", o.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (hint: another node may be running; set listen in %s or --listen)", o.cfg.Listen, err, ConfigFile)
@@ -192,4 +195,36 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// startAudit checks the transcripts before serving (start_audit): a
+// mismatch means the store was altered, and the node refuses to start.
+func startAudit(ctx context.Context, o *opened, log *slog.Logger) error {
+	var recent int64
+	switch o.cfg.StartAudit {
+	case "off":
+		log.Warn("transcript audit at start-up is off (start_audit = off)")
+		return nil
+	case "full":
+	default:
+		recent = 1000
+	}
+	start := time.Now()
+	rep, err := o.node.Audit(ctx, recent)
+	if err != nil {
+		return fmt.Errorf("transcript audit: %w", err)
+	}
+	if len(rep.Problems) > 0 {
+		for _, p := range rep.Problems {
+			log.Error("transcript audit", "problem", p)
+		}
+		return fmt.Errorf("the transcripts do not verify (%d problem(s), first: %s); the store may have been altered. "+
+			"Run `parley verify --store %s` for the report; to start anyway, set start_audit = off (or --start-audit off)", len(rep.Problems), rep.Problems[0], o.cfg.Dir)
+	}
+	var entries int64
+	for _, l := range rep.Logs {
+		entries += l.Checked
+	}
+	log.Info("transcript audit passed", "mode", o.cfg.StartAudit, "entries", entries, "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }

@@ -59,6 +59,10 @@ type TranscriptStore interface {
 	// CheckpointCovering returns the smallest stored checkpoint of a log
 	// whose size is at least size; ErrNotFound if none.
 	CheckpointCovering(ctx context.Context, peer envelope.Fingerprint, log LogID, size int64) (StoredCheckpoint, error)
+	// ReceiptEnvelope returns the envelope of kind receipt in direction dir
+	// on the channel with peer whose body is the receipt raw; ErrNotFound
+	// if none.
+	ReceiptEnvelope(ctx context.Context, peer envelope.Fingerprint, dir Direction, raw []byte) (Message, error)
 	// AddEvidence stores evidence of misbehaviour.
 	AddEvidence(ctx context.Context, e Evidence) error
 	// Evidence lists what was stored, oldest first.

@@ -174,6 +174,7 @@ type Store interface {
 	RecordStore
 	WatchlistStore
 	TranscriptStore
+	AuditStore
 	OutboxStore
 	InboxStore
 	MessageStore

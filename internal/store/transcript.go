@@ -374,3 +374,52 @@ func (s *DB) Evidence(ctx context.Context) ([]parley.Evidence, error) {
 	}
 	return out, rows.Err()
 }
+
+// ReceiptEnvelope implements parley.TranscriptStore.
+func (s *DB) ReceiptEnvelope(ctx context.Context, peer envelope.Fingerprint, dir parley.Direction, raw []byte) (parley.Message, error) {
+	m, err := scanMessage(s.db.QueryRowContext(ctx, s.q(`SELECT `+msgCols+` FROM messages m JOIN peers p ON p.fingerprint = m.peer
+		WHERE m.peer = ? AND m.direction = ? AND m.kind = 5 AND m.body = ? LIMIT 1`), peer[:], string(dir), raw))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, parley.ErrNotFound
+	}
+	return m, err
+}
+
+// LogSources implements parley.AuditStore.
+func (s *DB) LogSources(ctx context.Context, peer envelope.Fingerprint, log parley.LogID, from uint64, limit int) ([]parley.LogSource, error) {
+	lane := log.Lane()
+	var q string
+	switch log {
+	case parley.LogOut, parley.LogOutFlash:
+		q = `SELECT m.seq, m.envelope, m.hash FROM messages m WHERE m.peer = ? AND m.direction = 'out' AND m.lane = ? AND m.seq >= ? ORDER BY m.seq LIMIT ?`
+	case parley.LogIn, parley.LogInFlash:
+		q = `SELECT m.seq, m.envelope, m.hash FROM messages m WHERE m.peer = ? AND m.direction = 'in' AND m.lane = ? AND m.state = 'applied' AND m.seq >= ? ORDER BY m.seq LIMIT ?`
+	case parley.LogOurReceipts, parley.LogOurReceiptsFlash, parley.LogTheirReceipts, parley.LogTheirReceiptsFlash:
+		cond := "m.direction = 'in' AND m.state = 'applied'"
+		if log >= parley.LogTheirReceipts {
+			cond = "m.direction = 'out'"
+		}
+		q = `SELECT m.seq, r.raw, m.hash FROM messages m JOIN receipts r ON r.message_id = m.id AND r.type IN (1, 3)
+			WHERE m.peer = ? AND ` + cond + ` AND m.lane = ? AND m.seq >= ? ORDER BY m.seq LIMIT ?`
+	default:
+		return nil, fmt.Errorf("no log %d", log)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(q), peer[:], lane, int64(from), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []parley.LogSource
+	for rows.Next() {
+		var src parley.LogSource
+		var seq int64
+		var hash []byte
+		if err := rows.Scan(&seq, &src.Raw, &hash); err != nil {
+			return nil, err
+		}
+		src.Seq = uint64(seq)
+		copy(src.Hash[:], hash)
+		out = append(out, src)
+	}
+	return out, rows.Err()
+}

@@ -91,4 +91,3 @@ func TestCLIProof(t *testing.T) {
 		t.Errorf("evidence list = %q", out)
 	}
 }
-

@@ -23,13 +23,17 @@ func cmdBench(ctx context.Context, c *cli, args []string) error {
 	if len(args) > 0 && args[0] == "match" {
 		return cmdBenchMatch(ctx, c, args[1:])
 	}
+	if len(args) > 0 && args[0] == "transcript" {
+		return cmdBenchTranscript(ctx, c, args[1:])
+	}
 	if len(args) == 0 || args[0] != "exchange" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(c.stderr, "Usage: parley bench exchange [-n N] [--size BYTES] [--light N] [--json]")
 			fmt.Fprintln(c.stderr, "       parley bench match --watchlist W.csv --eval Q.tsv [--json] | --synthetic N")
+			fmt.Fprintln(c.stderr, "       parley bench transcript [-n N] [--big N] [--json]")
 			return nil
 		}
-		return usagef("want `parley bench exchange` or `parley bench match`")
+		return usagef("want `parley bench exchange`, `parley bench match` or `parley bench transcript`")
 	}
 	fs := newFlags(c, "bench exchange", "bench exchange [-n N] [--size BYTES] [--light N] [--concurrency C] [--json]")
 	n := fs.Int("n", 5000, "letters to push through the full path")

@@ -19,3 +19,21 @@ func BenchmarkExchange(b *testing.B) {
 	b.ReportMetric(res.CryptoBound, "bound/s/core")
 	b.ReportMetric(res.Ratio, "ratio")
 }
+
+// bench transcript prints the keys its interface promises, with values that
+// make sense.
+func TestBenchTranscript(t *testing.T) {
+	var got map[string]float64
+	e2eJSON(t, &got, "bench", "transcript", "-n", "1000", "--big", "5000", "--json")
+	for _, k := range []string{"append_per_second", "proof_verify_ms", "bytes_per_message", "checkpoint_sign_ms", "cosign_ms", "append_share_of_seal"} {
+		if v, ok := got[k]; !ok || v <= 0 {
+			t.Errorf("%s = %v (present: %v), want a positive number", k, v, ok)
+		}
+	}
+	if got["big_log_entries"] != 5000 || got["entries"] != 1000 {
+		t.Errorf("sizes = %v, %v", got["entries"], got["big_log_entries"])
+	}
+	if got["bytes_per_message"] > 10000 {
+		t.Errorf("bytes_per_message = %v: the logs cost more than the envelopes", got["bytes_per_message"])
+	}
+}

@@ -423,3 +423,38 @@ func (s *DB) LogSources(ctx context.Context, peer envelope.Fingerprint, log parl
 	}
 	return out, rows.Err()
 }
+
+// AppendEntries appends entries to a log in one transaction, as storing
+// envelopes does; for benchmarks and tools.
+func (s *DB) AppendEntries(ctx context.Context, peer envelope.Fingerprint, log parley.LogID, entries [][32]byte) (err error) {
+	tx, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.end(&err)
+	return s.appendLog(ctx, tx.Tx, peer, log, entries)
+}
+
+// Size is the database's size in bytes (SQLite: pages in use, after a WAL
+// checkpoint; PostgreSQL: pg_database_size).
+func (s *DB) Size(ctx context.Context) (int64, error) {
+	var n int64
+	if s.dialect == "postgres" {
+		err := s.db.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&n)
+		return n, err
+	}
+	if _, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return 0, err
+	}
+	var pages, free, size int64
+	if err := s.db.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		return 0, err
+	}
+	if err := s.db.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil {
+		return 0, err
+	}
+	if err := s.db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil {
+		return 0, err
+	}
+	return (pages - free) * size, nil
+}

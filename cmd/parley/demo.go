@@ -47,7 +47,7 @@ func cmdDemo(ctx context.Context, c *cli, args []string) error {
 		return fmt.Errorf("demo failed: %w", err)
 	}
 	d.stopAll()
-	fmt.Fprintln(c.stdout, "\nThe demo ran to the end: every letter arrived once, in order, with signed receipts; the warning was escalated, then answered.")
+	fmt.Fprintln(c.stdout, "\nThe demo ran to the end: every letter arrived once, in order, with signed receipts; the warning was escalated, answered, and proven from the cosigned transcripts.")
 	return nil
 }
 
@@ -96,6 +96,7 @@ func (d *demo) newNode(ctx context.Context, name string) (*demoNode, error) {
 func (d *demo) open(ctx context.Context, n *demoNode) error {
 	o, err := openNode(ctx, n.dir, d.log.With("node", n.name), func(c *Config) error {
 		c.RetryMin, c.RetryMax, c.PollInterval = 50*time.Millisecond, 500*time.Millisecond, 100*time.Millisecond
+		c.CheckpointInterval = time.Second
 		if d.storeFor != nil {
 			c.Store = d.storeFor(n.name)
 		}

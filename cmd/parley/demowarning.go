@@ -151,6 +151,44 @@ func (d *demo) warningStory(ctx context.Context) error {
 			d.detail("north's statistics for south: %d warning(s), %d answered in time of %d due, answered after %s", s.Warnings, s.AnsweredInTime, s.Due, humanDuration(s.AnswerMedian))
 		}
 	}
+	return d.proofStory(ctx, w)
+}
+
+// proofStory has north prove the warning and its receipts to a third party.
+func (d *demo) proofStory(ctx context.Context, w parley.Message) error {
+	d.say("Both transcripts are Merkle logs; each side signs checkpoints and the other cosigns them. north proves to a third party, who holds only the two public identities, that it warned south and that south acknowledged and read it.")
+	var bundle []byte
+	if err := waitFor(ctx, "cosigned checkpoints covering the warning and its receipts", 30*time.Second, func() (bool, error) {
+		b, err := d.north.o.node.MakeProof(ctx, w.ID, true)
+		if err != nil {
+			return false, nil
+		}
+		bundle = b
+		return strings.Contains(string(b), `"read"`), nil
+	}); err != nil {
+		return err
+	}
+	acc, err := parley.VerifyProof(strings.NewReader(string(bundle)))
+	if err != nil {
+		return fmt.Errorf("the proof does not verify: %w", err)
+	}
+	d.detail("proof bundle: %d bytes (`parley proof --message %s --with-receipts -o FILE`); `parley verify FILE` says:", len(bundle), w.ID.String()[:8])
+	for _, l := range acc.Lines[1:] {
+		d.detail("  %s", preview(l, 150))
+	}
+	var pr parley.Proof
+	if err := json.Unmarshal(bundle, &pr); err != nil {
+		return err
+	}
+	pr.Message.Body = []byte(strings.Replace(string(pr.Message.Body), "two brothers", "two sisters", 1))
+	altered, err := json.Marshal(pr)
+	if err != nil {
+		return err
+	}
+	if _, err := parley.VerifyProof(strings.NewReader(string(altered))); err == nil {
+		return errors.New("an altered proof verified")
+	}
+	d.detail("changing one word of the disclosed text makes it fail: the commitment signed in the envelope no longer matches")
 	return nil
 }
 

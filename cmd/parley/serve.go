@@ -120,6 +120,7 @@ func newServer(o *opened, log *slog.Logger) *server {
 	})
 	cp := &federation.Checkpointer{Node: o.node, Client: client, Log: log, Metrics: m, Interval: cfg.CheckpointInterval}
 	o.node.OnDelivered(func([]envelope.ID) { cp.Wake() })
+	o.node.OnReceived(func(parley.Peer) { cp.Wake() }) // our receipt logs grew
 	o.node.OnMisbehaviour(func(p parley.Peer, e parley.Evidence) {
 		alerter.Alert(context.Background(), federation.Event{Kind: "transcript_" + e.Kind, Peer: p.Name, At: o.node.Now().Truncate(time.Millisecond).UTC(), Detail: e.Detail})
 	})

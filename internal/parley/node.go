@@ -37,6 +37,7 @@ type Node struct {
 	delivered []func(ids []envelope.ID)
 	flashIn   []func(peer Peer, ids []envelope.ID)
 	hitsIn    []func(peer Peer, hits []Hit)
+	received  []func(peer Peer)
 	// misbehaviour is told of refused checkpoints and cosignatures.
 	misbehaviour []func(p Peer, e Evidence)
 
@@ -77,6 +78,13 @@ func (n *Node) OnDelivered(f func(ids []envelope.ID)) {
 	n.notifyMu.Lock()
 	defer n.notifyMu.Unlock()
 	n.delivered = append(n.delivered, f)
+}
+
+// OnReceived registers f to be called after a batch from peer is committed.
+func (n *Node) OnReceived(f func(peer Peer)) {
+	n.notifyMu.Lock()
+	defer n.notifyMu.Unlock()
+	n.received = append(n.received, f)
 }
 
 // OnFlashReceived registers f to be called with flash letters just received
@@ -407,6 +415,12 @@ func (n *Node) Receive(ctx context.Context, wires [][]byte) ([]Result, error) {
 		for _, f := range fs {
 			f(sender, flash)
 		}
+	}
+	n.notifyMu.Lock()
+	rfs := n.received
+	n.notifyMu.Unlock()
+	for _, f := range rfs {
+		f(sender)
 	}
 	var hits []Hit
 	for i, r := range res {

@@ -156,7 +156,7 @@ func TestBenchDispatch(t *testing.T) {
 	}
 	errb.Reset()
 	if code := run(t.Context(), []string{"bench", "nothing"}, &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}); code != 2 ||
-		!strings.Contains(errb.String(), "want `parley bench exchange` or `parley bench match`") {
+		!strings.Contains(errb.String(), "want `parley bench exchange`, `parley bench match` or `parley bench transcript`") {
 		t.Errorf("bench nothing: %d %q", code, errb.String())
 	}
 }

@@ -384,4 +384,5 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatalf("north queued %d distinct letters, want %d", len(sent), letters)
 	}
 	e2eCheckExchange(t, no.node, so.node, southAtNorth, northAtSouth, sent)
+	e2eCheckTranscripts(t, no.node, so.node, southAtNorth, northAtSouth)
 }

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/parley-dev/parley/internal/envelope"
 	"github.com/parley-dev/parley/internal/parley"
 )
@@ -757,4 +759,41 @@ func TestExchange1000BothWays(t *testing.T) {
 
 	e2eCheckExchange(t, north, south, southAtNorth, northAtSouth, dirs[0].sent)
 	e2eCheckExchange(t, south, north, northAtSouth, southAtNorth, dirs[1].sent)
+	e2eCheckTranscripts(t, north, south, southAtNorth, northAtSouth)
+}
+
+// e2eCheckTranscripts checks that both nodes' transcripts survived: each
+// audits clean, and each log one node operates has the same root, at the
+// size the other holds, as the other's mirror of it.
+func e2eCheckTranscripts(t *testing.T, a, b *parley.Node, bAtA, aAtB parley.Peer) {
+	t.Helper()
+	ctx := t.Context()
+	for _, n := range []*parley.Node{a, b} {
+		rep, err := n.Audit(ctx, 0)
+		if err != nil {
+			t.Fatalf("%s: audit: %v", n.Name, err)
+		}
+		for _, p := range rep.Problems {
+			t.Errorf("%s: audit: %s", n.Name, p)
+		}
+	}
+	for _, x := range []struct {
+		op, mirror     *parley.Node
+		atOp, atMirror parley.Peer
+	}{{a, b, bAtA, aAtB}, {b, a, aAtB, bAtA}} {
+		for _, l := range []parley.LogID{parley.LogOut, parley.LogOutFlash, parley.LogOurReceipts, parley.LogOurReceiptsFlash} {
+			n, err := x.mirror.Store.LogSize(ctx, x.atMirror.Fingerprint(), l.Mirror())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				continue
+			}
+			r1, err1 := tlog.TreeHash(n, x.op.Store.LogHashes(ctx, x.atOp.Fingerprint(), l))
+			r2, err2 := tlog.TreeHash(n, x.mirror.Store.LogHashes(ctx, x.atMirror.Fingerprint(), l.Mirror()))
+			if err1 != nil || err2 != nil || r1 != r2 {
+				t.Errorf("%s's log %s and %s's mirror differ at size %d (%v, %v)", x.op.Name, l, x.mirror.Name, n, err1, err2)
+			}
+		}
+	}
 }

@@ -444,6 +444,7 @@ func TestPostgresActiveActive(t *testing.T) {
 		t.Fatalf("north queued %d distinct letters, want %d", len(sent), letters)
 	}
 	e2eCheckExchange(t, no.node, so.node, southAtNorth, northAtSouth, sent)
+	e2eCheckTranscripts(t, no.node, so.node, southAtNorth, northAtSouth)
 
 	a, err := store.Verify(ctx, no.st, no.node.Identity.Public())
 	if err != nil {

@@ -205,3 +205,49 @@ func TestWitnessRefuses(t *testing.T) {
 		t.Errorf("parley_federation_rejected_total{code=checkpoint_refused} = %v, want 3", got)
 	}
 }
+
+// A cosignature that does not verify, or over another checkpoint, is
+// refused and kept as evidence.
+func TestBadCosignatureRefused(t *testing.T) {
+	p := newPair(t, nil)
+	ctx := t.Context()
+	exchange(t, p, 2)
+	var misbehaved []parley.Evidence
+	p.north.OnMisbehaviour(func(_ parley.Peer, e parley.Evidence) { misbehaved = append(misbehaved, e) })
+	// South's server answers with the checkpoint cosigned by mallory.
+	p.south.serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/federation/v1/checkpoint" {
+			p.south.mux.ServeHTTP(w, r)
+			return
+		}
+		rec := &captureWriter{header: http.Header{}}
+		p.south.mux.ServeHTTP(rec, r)
+		forged := strings.Replace(string(rec.body), "\n— "+p.south.Identity.Fingerprint().String()+" ", "\n— "+p.mallory.Fingerprint().String()+" ", 1)
+		w.Header().Set("Content-Type", CheckpointMediaType)
+		w.Write([]byte(forged))
+	}))
+	if n := newCheckpointer(t, p.north).Pass(ctx); n != 0 {
+		t.Errorf("north accepted %d checkpoints with a forged cosignature", n)
+	}
+	evs, err := p.north.Store.Evidence(ctx)
+	if err != nil || len(evs) == 0 || evs[0].Kind != "bad_cosignature" || len(misbehaved) != len(evs) {
+		t.Errorf("evidence = %+v, %v (callbacks %d); want bad_cosignature", evs, err, len(misbehaved))
+	}
+	if _, err := p.north.Store.LatestCheckpoint(ctx, p.south.Identity.Fingerprint(), parley.LogOut); !errors.Is(err, parley.ErrNotFound) {
+		t.Errorf("a checkpoint was stored: %v", err)
+	}
+}
+
+// captureWriter records what a handler writes.
+type captureWriter struct {
+	header http.Header
+	status int
+	body   []byte
+}
+
+func (c *captureWriter) Header() http.Header { return c.header }
+func (c *captureWriter) WriteHeader(s int)   { c.status = s }
+func (c *captureWriter) Write(b []byte) (int, error) {
+	c.body = append(c.body, b...)
+	return len(b), nil
+}

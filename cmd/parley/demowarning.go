@@ -156,7 +156,7 @@ func (d *demo) warningStory(ctx context.Context) error {
 
 // proofStory has north prove the warning and its receipts to a third party.
 func (d *demo) proofStory(ctx context.Context, w parley.Message) error {
-	d.say("Both transcripts are Merkle logs; each side signs checkpoints and the other cosigns them. north proves to a third party, who holds only the two public identities, that it warned south and that south acknowledged and read it.")
+	d.say("Both transcripts are Merkle logs; each side signs checkpoints and the other cosigns them. north proves to a third party, who holds only the two public identities, that it warned south and that south acknowledged, read and answered it.")
 	var bundle []byte
 	if err := waitFor(ctx, "cosigned checkpoints covering the warning and its receipts", 30*time.Second, func() (bool, error) {
 		b, err := d.north.o.node.MakeProof(ctx, w.ID, true)
@@ -164,7 +164,7 @@ func (d *demo) proofStory(ctx context.Context, w parley.Message) error {
 			return false, nil
 		}
 		bundle = b
-		return strings.Contains(string(b), `"read"`), nil
+		return strings.Contains(string(b), `"read"`) && strings.Contains(string(b), `"responses"`), nil
 	}); err != nil {
 		return err
 	}

@@ -63,6 +63,9 @@ type TranscriptStore interface {
 	// on the channel with peer whose body is the receipt raw; ErrNotFound
 	// if none.
 	ReceiptEnvelope(ctx context.Context, peer envelope.Fingerprint, dir Direction, raw []byte) (Message, error)
+	// Responses returns the responses in direction dir on the channel with
+	// peer that answer the message id (refused ones excluded), oldest first.
+	Responses(ctx context.Context, peer envelope.Fingerprint, dir Direction, id envelope.ID) ([]Message, error)
 	// AddEvidence stores evidence of misbehaviour.
 	AddEvidence(ctx context.Context, e Evidence) error
 	// Evidence lists what was stored, oldest first.

@@ -36,6 +36,7 @@ type Proof struct {
 	Message    ProofEnvelope   `json:"message"`
 	Delivered  *ProofReceipt   `json:"delivered,omitempty"` // the delivered or refused receipt
 	Read       *ProofEnvelope  `json:"read,omitempty"`      // the read receipt, an envelope from the recipient
+	Responses  []ProofEnvelope `json:"responses,omitempty"` // the recipient's responses linked to the message, disclosed
 }
 
 // ProofIdentity is a public identity: the fingerprint is recomputed from
@@ -117,6 +118,28 @@ func (n *Node) MakeProof(ctx context.Context, id envelope.ID, withReceipts bool)
 		out.Delivered = &ProofReceipt{Receipt: d.Raw}
 		if out.Delivered.Log, err = n.logEntry(ctx, p, rcptLog, int64(m.Seq)-1); err != nil {
 			return nil, err
+		}
+		rdir := Inbound
+		if m.Direction == Inbound {
+			rdir = Outbound
+		}
+		resps, err := n.Store.Responses(ctx, m.Peer, rdir, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range resps {
+			l := LogOut
+			if rdir == Inbound {
+				l = LogIn
+			}
+			if r.Flash {
+				l++
+			}
+			pe := ProofEnvelope{Envelope: r.Envelope, Salt: r.Salt, Body: r.Body}
+			if pe.Log, err = n.logEntry(ctx, p, l, int64(r.Seq)-1); err != nil {
+				return nil, err
+			}
+			out.Responses = append(out.Responses, pe)
 		}
 		if r := rs[envelope.Read]; r != nil {
 			// The read receipt travelled as an envelope from the recipient.
@@ -322,6 +345,35 @@ func VerifyProof(r io.Reader) (*ProofAccount, error) {
 		}
 		say("%s read it at %s (signed read receipt, sent as %s's envelope #%d).", rn, rc.Time.Format(time.RFC3339Nano), rn, re.Header.Seq)
 		say("That envelope is entry %d of %s's %s log: checkpoint of size %d signed by %s, cosigned by %s at %s.",
+			re.Header.Seq-1, rn, logNames[rl], cp.Size, rn, sn, cosAt.Format(time.RFC3339))
+	}
+	for i, pr := range p.Responses {
+		what := fmt.Sprintf("response %d", i+1)
+		re, rbody, err := checkDisclosed(what, pr, recipient, sender)
+		if err != nil {
+			return nil, err
+		}
+		if re.Header.Kind != envelope.KindResponse || re.Header.Channel != h.Channel {
+			return nil, fmt.Errorf("proof: %s: not a response on the message's channel", what)
+		}
+		rc, err := DecodeContent(rbody, Limits{MaxEnvelopeBytes: MaxProofBytes, MaxAttachmentBytes: MaxProofBytes})
+		if err != nil {
+			return nil, fmt.Errorf("proof: %s: %w", what, err)
+		}
+		if rc.InReplyTo != h.ID.String() {
+			return nil, fmt.Errorf("proof: %s: it answers %q, not this message", what, rc.InReplyTo)
+		}
+		rl := LogOut
+		if re.Header.Flash {
+			rl = LogOutFlash
+		}
+		cp, cosAt, err := checkEntry(what, pr.Log, envelope.Hash(pr.Envelope), int64(re.Header.Seq)-1,
+			Origin(h.Channel, recipient.Fingerprint(), rl), recipient, sender)
+		if err != nil {
+			return nil, err
+		}
+		say("%s answered on %s (response #%d, linked to it): %q", rn, re.Header.Time.Format(time.RFC3339), re.Header.Seq, rc.Text)
+		say("The response is entry %d of %s's %s log: checkpoint of size %d signed by %s, cosigned by %s at %s.",
 			re.Header.Seq-1, rn, logNames[rl], cp.Size, rn, sn, cosAt.Format(time.RFC3339))
 	}
 	say("Every check passed.")

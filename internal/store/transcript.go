@@ -458,3 +458,22 @@ func (s *DB) Size(ctx context.Context) (int64, error) {
 	}
 	return (pages - free) * size, nil
 }
+
+// Responses implements parley.TranscriptStore.
+func (s *DB) Responses(ctx context.Context, peer envelope.Fingerprint, dir parley.Direction, id envelope.ID) ([]parley.Message, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+msgCols+` FROM messages m JOIN peers p ON p.fingerprint = m.peer
+		WHERE m.peer = ? AND m.direction = ? AND m.kind = 4 AND m.in_reply_to = ? AND `+countedAs("m")+` ORDER BY m.seq`), peer[:], string(dir), id[:])
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []parley.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

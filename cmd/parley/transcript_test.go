@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"database/sql"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,5 +92,70 @@ func TestCLIProof(t *testing.T) {
 	}
 	if out := e2eMust(t, "evidence", "list", "--dir", north.dir); !strings.HasPrefix(out, "No evidence") {
 		t.Errorf("evidence list = %q", out)
+	}
+}
+
+// serve audits the transcripts before it starts and refuses to start on a
+// store that was altered, unless start_audit is off.
+func TestServeRefusesAlteredStore(t *testing.T) {
+	root := t.TempDir()
+	north, south, _ := e2eInitPair(t, root)
+	fast := []string{"--retry-min", "20ms", "--retry-max", "300ms", "--poll-interval", "50ms"}
+	// Exchange a few letters with both nodes serving, then stop them.
+	func() {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		done := make(chan int, 2)
+		for _, n := range []*e2eCLINode{north, south} {
+			go func() {
+				done <- run(ctx, append([]string{"serve", "--dir", n.dir}, fast...), &cli{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard})
+			}()
+		}
+		e2eWaitHealthy(t, north.addr, 20*time.Second)
+		e2eWaitHealthy(t, south.addr, 20*time.Second)
+		for range 3 {
+			e2eMust(t, "send", "--dir", north.dir, "--to", "south", "--text", "kept as sent")
+		}
+		e2eEventually(t, 30*time.Second, "delivery", func() (bool, error) {
+			var st e2eStatus
+			e2eJSON(t, &st, "status", "--dir", north.dir, "--json")
+			return st.Peers[0].QueueDepth == 0, nil
+		})
+		cancel()
+		<-done
+		<-done
+	}()
+	if out := e2eMust(t, "verify", "--store", south.dir); !strings.Contains(out, "Every check passed") {
+		t.Fatalf("verify --store before tampering:\n%s", out)
+	}
+	// Someone with access to south's database rewrites a received letter.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(south.dir, "parley.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE messages SET envelope = CAST(substr(envelope, 1, 200) || X'00' || substr(envelope, 202) AS BLOB) WHERE direction = 'in' AND seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	r := e2eRun(t, "verify", "--store", south.dir)
+	if r.code != 1 || !strings.Contains(r.stdout, "PROBLEM: north, log letters/theirs: entry 1") {
+		t.Errorf("verify --store after tampering: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = e2eRun(t, append([]string{"serve", "--dir", south.dir}, fast...)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "the transcripts do not verify") || !strings.Contains(r.stderr, "start_audit = off") {
+		t.Errorf("serve on an altered store: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	// Told otherwise, it starts (and says so).
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan int, 1)
+	logs := &e2eSyncBuffer{}
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--dir", south.dir, "--start-audit", "off"}, fast...), &cli{stdin: strings.NewReader(""), stdout: logs, stderr: logs})
+	}()
+	e2eWaitHealthy(t, south.addr, 20*time.Second)
+	cancel()
+	if code := <-done; code != 0 || !strings.Contains(logs.String(), "audit at start-up is off") {
+		t.Errorf("serve --start-audit off: exit %d\n%s", code, logs.String())
 	}
 }

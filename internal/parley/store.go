@@ -110,6 +110,9 @@ type InboxStore interface {
 	// is committed. Envelopes are applied (made visible) strictly in
 	// sequence order; later ones are held until the gap fills.
 	Receive(ctx context.Context, peer envelope.Fingerprint, window uint64, in []Incoming) ([]Result, error)
+	// KnownEnvelopes returns the hashes of the inbound envelopes from peer
+	// already stored under these ids.
+	KnownEnvelopes(ctx context.Context, peer envelope.Fingerprint, ids []envelope.ID) (map[envelope.ID][32]byte, error)
 }
 
 // MessageStore reads messages and records that they were read.

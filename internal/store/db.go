@@ -849,3 +849,24 @@ func (s *DB) Status(ctx context.Context) ([]parley.PeerStatus, error) {
 	}
 	return out, nil
 }
+
+// KnownEnvelopes implements parley.InboxStore.
+func (s *DB) KnownEnvelopes(ctx context.Context, peer envelope.Fingerprint, ids []envelope.ID) (map[envelope.ID][32]byte, error) {
+	out := map[envelope.ID][32]byte{}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id[:]
+	}
+	err := s.queryIn(ctx, s.db, `SELECT envelope_id, hash FROM messages WHERE peer = ? AND direction = 'in' AND envelope_id IN IN_LIST`,
+		[]any{peer[:]}, args, func(r *sql.Rows) error {
+			var id, h []byte
+			if err := r.Scan(&id, &h); err != nil {
+				return err
+			}
+			if len(h) == 32 {
+				out[envelope.ID(id)] = [32]byte(h)
+			}
+			return nil
+		})
+	return out, err
+}

@@ -74,3 +74,45 @@ func BenchmarkCompose10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "objects/s")
 }
+
+// BenchmarkReceiveReplay256 measures a replayed batch of 256 letters (every
+// envelope already stored) against the first delivery of such a batch,
+// which the "first" sub-benchmark measures.
+func BenchmarkReceiveReplay256(b *testing.B) {
+	north, south := parleytest.NewNode(b, "north"), parleytest.NewNode(b, "south")
+	parleytest.Pair(b, north, "http://north", south, "http://south")
+	ctx := b.Context()
+	batch := func() [][]byte {
+		var wires [][]byte
+		for range 256 {
+			m, err := north.Send(ctx, "south", &parley.Content{Text: "a letter of some length, as letters are"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			wires = append(wires, m.Envelope)
+		}
+		return wires
+	}
+	b.Run("first", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			wires := batch()
+			b.StartTimer()
+			if _, err := south.Receive(ctx, wires); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("replay", func(b *testing.B) {
+		wires := batch()
+		if _, err := south.Receive(ctx, wires); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			res, err := south.Receive(ctx, wires)
+			if err != nil || res[0].Status != "duplicate" {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -77,7 +77,7 @@ func commands() []command {
 		{"migrate", "apply pending schema migrations to the node's store", cmdMigrate},
 		{"store", "store copy --from SPEC --to SPEC: move a node's data (e.g. SQLite to PostgreSQL)", cmdStore},
 		{"demo", "two nodes on loopback play the whole story", cmdDemo},
-		{"bench", "bench exchange | bench match: measure delivery, or person matching", cmdBench},
+		{"bench", "bench exchange | match | transcript: measure delivery, person matching, or the transcripts", cmdBench},
 	}
 }
 

@@ -57,7 +57,11 @@ func cmdProof(ctx context.Context, c *cli, args []string) error {
 	if err := os.WriteFile(*out, b, 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stderr, "Wrote the proof of message %s to %s; it discloses that message's text (and nothing else). Check it with `parley verify %s`.\n", mid, *out, *out)
+	what := "that message (its text, attachments and records)"
+	if *withReceipts {
+		what += ", its receipts and the responses linked to it"
+	}
+	fmt.Fprintf(c.stderr, "Wrote the proof of message %s to %s; it discloses %s, and no other message or key. Check it with `parley verify %s`.\n", mid, *out, what, *out)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -183,7 +184,10 @@ func (c *Checkpointer) checkpoint(ctx context.Context, p parley.Peer, l parley.L
 	} else if !errors.Is(err, parley.ErrNotFound) {
 		return false, err
 	}
-	for attempt := 0; attempt < 2 && target > last; attempt++ {
+	for attempt := 0; target > last; attempt++ {
+		if attempt == 2 {
+			return false, fmt.Errorf("the peer holds %d entries of log %s; will try again", target, l)
+		}
 		note, cp, err := c.Node.SignCheckpoint(ctx, p, l, target)
 		if err != nil {
 			return false, err

@@ -52,11 +52,12 @@ type LogAudit struct {
 // Audit recomputes the transcript logs from the stored envelopes and
 // receipts and checks them against the stored hashes and checkpoints: each
 // envelope's signature, sequence number and hash; each receipt's signature
-// and the envelope it names; every stored hash of the Merkle tree (or, when
-// recent > 0, the last recent entries of each log and the tree's frontier);
-// and every stored checkpoint's signature, cosignature, origin and root. A
-// changed byte, a deleted or reordered row, a changed hash, size, root or
-// signature is reported as a problem.
+// and the envelope it names; every stored hash of the Merkle tree (when
+// recent > 0, only the last recent entries of each log, so older changes
+// go unnoticed); and every stored checkpoint's signature, cosignature,
+// origin and root, recomputed from the stored tree. A changed byte, a
+// deleted or reordered row, a changed hash, size, root or signature is
+// reported as a problem.
 func (n *Node) Audit(ctx context.Context, recent int64) (*AuditReport, error) {
 	rep := &AuditReport{}
 	peers, err := n.Store.Peers(ctx)
@@ -124,6 +125,9 @@ func (n *Node) auditLog(ctx context.Context, p Peer, l LogID, recent int64, cps 
 			break
 		}
 		for _, s := range srcs {
+			if next > size {
+				break
+			}
 			if int64(s.Seq) != next {
 				bad("entry %d: the stored sequence numbers jump from %d to %d (deleted or reordered rows)", next-1, next, s.Seq)
 				next = size + 1
@@ -133,8 +137,8 @@ func (n *Node) auditLog(ctx context.Context, p Peer, l LogID, recent int64, cps 
 			if receiptLog {
 				if r, err := envelope.ParseReceipt(s.Raw); err != nil {
 					bad("entry %d: receipt does not parse: %v", next-1, err)
-				} else if r.Seq != s.Seq || (r.Type != envelope.Delivered && r.Type != envelope.Refused) {
-					bad("entry %d: the receipt names sequence %d (%s)", next-1, r.Seq, r.Type)
+				} else if r.Seq != s.Seq || r.Hash != s.Hash || (r.Type != envelope.Delivered && r.Type != envelope.Refused) {
+					bad("entry %d: the receipt names sequence %d (%s), or another envelope", next-1, r.Seq, r.Type)
 				} else if err := r.Verify(signer); err != nil {
 					bad("entry %d: receipt signature: %v", next-1, err)
 				}

@@ -477,3 +477,65 @@ func (s *DB) Responses(ctx context.Context, peer envelope.Fingerprint, dir parle
 	}
 	return out, rows.Err()
 }
+
+// backfillLogs builds the transcript logs of a store that kept messages
+// before it had logs (migration 0006), in tx: each log gets the entries it
+// would have had if it had been appended all along.
+func (s *DB) backfillLogs(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT fingerprint, next_in_seq, next_in_flash FROM peers`)
+	if err != nil {
+		return err
+	}
+	type peerNext struct {
+		fp   envelope.Fingerprint
+		next [2]int64
+	}
+	var peers []peerNext
+	for rows.Next() {
+		var fp []byte
+		var p peerNext
+		if err := rows.Scan(&fp, &p.next[0], &p.next[1]); err != nil {
+			rows.Close()
+			return err
+		}
+		copy(p.fp[:], fp)
+		peers = append(peers, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, p := range peers {
+		for lane := range 2 {
+			var entries [][32]byte
+			r, err := tx.QueryContext(ctx, s.q(`SELECT envelope FROM messages WHERE peer = ? AND direction = 'out' AND lane = ? ORDER BY seq`), p.fp[:], lane)
+			if err != nil {
+				return err
+			}
+			for r.Next() {
+				var wire []byte
+				if err := r.Scan(&wire); err != nil {
+					r.Close()
+					return err
+				}
+				entries = append(entries, envelope.Hash(wire))
+			}
+			r.Close()
+			if err := r.Err(); err != nil {
+				return err
+			}
+			if err := s.appendLog(ctx, tx, p.fp, parley.LogOut+parley.LogID(lane), entries); err != nil {
+				return err
+			}
+			if p.next[lane] > 1 {
+				if err := s.appendApplied(ctx, tx, p.fp, lane, 1, p.next[lane]); err != nil {
+					return err
+				}
+			}
+		}
+		if err := s.appendTheirReceipts(ctx, tx, p.fp); err != nil {
+			return err
+		}
+	}
+	return nil
+}

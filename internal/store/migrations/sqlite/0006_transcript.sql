@@ -35,7 +35,7 @@ CREATE TABLE evidence (
 	id     INTEGER PRIMARY KEY,
 	peer   BLOB NOT NULL,
 	log    INTEGER NOT NULL,
-	kind   TEXT NOT NULL, -- equivocation, rollback, inconsistent
+	kind   TEXT NOT NULL, -- equivocation, rollback, inconsistent, bad_cosignature
 	data   BLOB NOT NULL,
 	detail TEXT NOT NULL,
 	at     INTEGER NOT NULL

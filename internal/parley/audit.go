@@ -225,6 +225,30 @@ func (n *Node) auditLog(ctx context.Context, p Peer, l LogID, recent int64, cps 
 			la.Cosigned = max(la.Cosigned, cp.Size)
 		}
 	}
+	// The tree grown since the last cosigned checkpoint must extend it: the
+	// stored hashes on the tree's right edge are checked against the
+	// cosigned root (this is what a recent audit has for older entries).
+	if la.Cosigned > 0 && la.Cosigned < size {
+		var last StoredCheckpoint
+		for _, c := range cps {
+			if c.Size == la.Cosigned {
+				last = c
+			}
+		}
+		root, err := tlog.TreeHash(size, stored)
+		if err != nil {
+			bad("the tree at size %d: %v", size, err)
+			return la, nil
+		}
+		proof, err := transcript.ProveConsistency(last.Size, size, stored)
+		if err != nil {
+			bad("the tree at size %d: %v", size, err)
+			return la, nil
+		}
+		if err := transcript.VerifyConsistency(last.Size, last.Root, size, root, proof); err != nil {
+			bad("the stored tree at size %d does not extend the cosigned checkpoint of size %d", size, last.Size)
+		}
+	}
 	return la, nil
 }
 

@@ -42,13 +42,16 @@ func TestSealOpenItem(t *testing.T) {
 	flip := func(b []byte, i int) []byte { c := bytes.Clone(b); c[i] ^= 1; return c }
 	other2 := NewItemID()
 	for name, f := range map[string]func() error{
-		"other id":        func() error { _, err := OpenItem(other2, KindReply, body, wrapped[1], org); return err },
-		"other kind":      func() error { _, err := OpenItem(id, KindSubmission, body, wrapped[1], org); return err },
-		"body flipped":    func() error { _, err := OpenItem(id, KindReply, flip(body, 3), wrapped[1], org); return err },
-		"wrapped flipped": func() error { _, err := OpenItem(id, KindReply, body, flip(wrapped[1], WrappedKeySize-1), org); return err },
-		"enc flipped":     func() error { _, err := OpenItem(id, KindReply, body, flip(wrapped[1], KeyIDSize+5), org); return err },
-		"no wrapped key":  func() error { _, err := OpenItem(id, KindReply, body, nil, org); return err },
-		"other's wrap":    func() error { _, err := OpenItem(id, KindReply, body, wrapped[0], org); return err },
+		"other id":     func() error { _, err := OpenItem(other2, KindReply, body, wrapped[1], org); return err },
+		"other kind":   func() error { _, err := OpenItem(id, KindSubmission, body, wrapped[1], org); return err },
+		"body flipped": func() error { _, err := OpenItem(id, KindReply, flip(body, 3), wrapped[1], org); return err },
+		"wrapped flipped": func() error {
+			_, err := OpenItem(id, KindReply, body, flip(wrapped[1], WrappedKeySize-1), org)
+			return err
+		},
+		"enc flipped":    func() error { _, err := OpenItem(id, KindReply, body, flip(wrapped[1], KeyIDSize+5), org); return err },
+		"no wrapped key": func() error { _, err := OpenItem(id, KindReply, body, nil, org); return err },
+		"other's wrap":   func() error { _, err := OpenItem(id, KindReply, body, wrapped[0], org); return err },
 	} {
 		if err := f(); err == nil {
 			t.Errorf("%s: OpenItem succeeded", name)

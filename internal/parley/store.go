@@ -180,6 +180,7 @@ type Store interface {
 	MessageStore
 	HotlineStore
 	ContactStore
+	OpenDoorStore
 	Close() error
 }
 

@@ -107,7 +107,7 @@ func (s *DB) AddDoorItem(ctx context.Context, it parley.DoorItem) (err error) {
 	defer tx.end(&err)
 	var one int
 	if err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM opendoor_visitors WHERE id = ?`+s.forUpdate), it.Visitor[:]).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("add open-door item: visitor %s: %w", it.Visitor.Short(), parley.ErrNotFound)
+		return fmt.Errorf("add open-door item: the visitor: %w", parley.ErrNotFound)
 	} else if err != nil {
 		return err
 	}

@@ -75,8 +75,6 @@ func (d *door) do(t *testing.T, method, path, contentType string, body []byte) r
 	return response{res.StatusCode, res.Header, string(b)}
 }
 
-func (d *door) get(t *testing.T, path string) response { return d.do(t, "GET", path, "", nil) }
-
 func (d *door) postForm(t *testing.T, path string, v url.Values) response {
 	return d.do(t, "POST", path, "application/x-www-form-urlencoded", []byte(v.Encode()))
 }

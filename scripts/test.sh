@@ -3,6 +3,10 @@
 # tests with the race detector on SQLite and PostgreSQL, the long end-to-end
 # and crash-safety tests, a short run of every fuzz target, and the demo.
 #
+# Chromium: the open door's browser test drives Debian's chromium headless;
+# as root this script installs it when missing (without it that test skips,
+# or fails when CI=true).
+#
 # PostgreSQL: when $PARLEY_TEST_POSTGRES is not set, this script installs
 # PostgreSQL from Debian's packages if needed (root), starts a throwaway
 # cluster on 127.0.0.1 in a temporary directory, and stops it at exit. If it
@@ -43,6 +47,21 @@ if [ -z "${PARLEY_TEST_POSTGRES:-}" ]; then
 	else
 		echo "could not start PostgreSQL; its tests will skip (or fail under CI=true)"
 	fi
+fi
+
+step "Chromium (the open door's browser test)"
+if command -v chromium >/dev/null 2>&1; then
+	echo "chromium: $(command -v chromium)"
+elif [ "$(id -u)" = 0 ]; then
+	echo "installing chromium from Debian's packages…"
+	export DEBIAN_FRONTEND=noninteractive
+	if apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; then
+		echo "chromium: $(command -v chromium)"
+	else
+		echo "could not install chromium; the browser test will skip (or fail under CI=true)"
+	fi
+else
+	echo "chromium is missing and this is not root; the browser test will skip (or fail under CI=true)"
 fi
 
 step "unit and integration tests (race detector, -short)"

@@ -103,6 +103,23 @@ type Config struct {
 	// that social channels refuse, relative to the data directory. Default
 	// none: social channels still refuse phone numbers and e-mail addresses.
 	SocialNames string
+	// OpenDoorListen is the address of the open door, the anonymous intake
+	// (docs/opendoor.md), served on its own listener. Default none: off.
+	OpenDoorListen string
+	// OpenDoorKey is the open-door public key file written by `parley
+	// opendoor keygen`, relative to Dir. Default opendoor.pub.
+	OpenDoorKey string
+	// OpenDoorRetention is how long open-door items are kept, in whole
+	// days; serve destroys older ones every hour. Default 90d.
+	OpenDoorRetention time.Duration
+	// OpenDoorMaxBytes bounds one open-door submission (message and
+	// files). Default 10 MiB.
+	OpenDoorMaxBytes int
+	// OpenDoorMaxFiles bounds the files of one submission. Default 5.
+	OpenDoorMaxFiles int
+	// OpenDoorRate bounds codename checks and submissions per minute, for
+	// everyone together. Default 60.
+	OpenDoorRate int
 }
 
 type option struct {
@@ -143,6 +160,12 @@ var options = []option{
 	{"checkpoint_interval", "how often grown transcript logs are checkpointed and cosigned (also after deliveries)", "30s", func(c *Config) any { return &c.CheckpointInterval }},
 	{"social_names", "file of personal names social channels refuse, one per line (relative to the data directory; empty: none)", "", func(c *Config) any { return &c.SocialNames }},
 	{"claim_lease", "how long a worker holds claimed envelopes on a shared PostgreSQL store (must exceed http_timeout)", "60s", func(c *Config) any { return &c.ClaimLease }},
+	{"opendoor_listen", "address of the open door, the anonymous intake (empty: off; see docs/opendoor.md)", "", func(c *Config) any { return &c.OpenDoorListen }},
+	{"opendoor_key", "open-door public key file written by `parley opendoor keygen` (relative to the data directory)", "opendoor.pub", func(c *Config) any { return &c.OpenDoorKey }},
+	{"opendoor_retention", "how long open-door items are kept before serve destroys them (whole days, e.g. 90d)", "90d", func(c *Config) any { return &c.OpenDoorRetention }},
+	{"opendoor_max_bytes", "largest open-door submission, message and files together", "10485760", func(c *Config) any { return &c.OpenDoorMaxBytes }},
+	{"opendoor_max_files", "most files in one open-door submission", "5", func(c *Config) any { return &c.OpenDoorMaxFiles }},
+	{"opendoor_rate", "open-door codename checks and submissions per minute, for everyone together (beyond: 503)", "60", func(c *Config) any { return &c.OpenDoorRate }},
 }
 
 func setOption(c *Config, o option, v string) error {
@@ -162,13 +185,25 @@ func setOption(c *Config, o option, v string) error {
 		}
 		*p = b
 	case *time.Duration:
-		d, err := time.ParseDuration(v)
+		d, err := parseDuration(v)
 		if err != nil || d <= 0 {
-			return fmt.Errorf("%s = %q: want a positive duration such as 500ms or 30s", o.key, v)
+			return fmt.Errorf("%s = %q: want a positive duration such as 500ms, 30s or 90d", o.key, v)
 		}
 		*p = d
 	}
 	return nil
+}
+
+// parseDuration is time.ParseDuration, plus whole days ("90d").
+func parseDuration(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		d, err := strconv.Atoi(n)
+		if err != nil || d > 100*366 {
+			return 0, fmt.Errorf("bad number of days %q", v)
+		}
+		return time.Duration(d) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(v)
 }
 
 func optionByKey(k string) (option, bool) {
@@ -304,6 +339,15 @@ func (c *Config) Validate() error {
 	}
 	if c.BatchMax < 1 || c.BatchMax > 4096 || c.SequenceWindow < 1 {
 		return fmt.Errorf("config: batch_max must be 1 to 4096 and sequence_window at least 1")
+	}
+	if c.OpenDoorRetention < 24*time.Hour || c.OpenDoorRetention%(24*time.Hour) != 0 {
+		return fmt.Errorf("config: opendoor_retention must be a whole number of days (the open door stores dates, not times), such as 90d")
+	}
+	if c.OpenDoorMaxBytes < 64<<10 || c.OpenDoorMaxFiles < 1 || c.OpenDoorMaxFiles > 64 || c.OpenDoorRate < 1 {
+		return fmt.Errorf("config: opendoor_max_bytes must be at least 65536, opendoor_max_files 1 to 64 and opendoor_rate at least 1")
+	}
+	if c.OpenDoorKey == "" {
+		return fmt.Errorf("config: opendoor_key must name the open-door public key file (default opendoor.pub)")
 	}
 	return nil
 }

@@ -493,7 +493,7 @@ func TestCLIErrors(t *testing.T) {
 		{"peer add own identity", []string{"peer", "add", north.identityFile, "--dir", north.dir}, 1,
 			"parley peer: this identity file is this node's own identity\n", nil},
 		{"serve bad option", []string{"serve", "--dir", north.dir, "--retry-max", "soon"}, 2,
-			usage("serve", `retry_max = "soon": want a positive duration such as 500ms or 30s`), nil},
+			usage("serve", `retry_max = "soon": want a positive duration such as 500ms, 30s or 90d`), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/parley-dev/parley/internal/envelope"
 	"github.com/parley-dev/parley/internal/federation"
+	"github.com/parley-dev/parley/internal/opendoor"
 	"github.com/parley-dev/parley/internal/parley"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -44,6 +45,11 @@ func cmdServe(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer o.Close()
+	if o.cfg.OpenDoorListen != "" {
+		if _, err := loadOpenDoorKey(o.cfg); err != nil {
+			return fmt.Errorf("opendoor_listen is set but %w", err)
+		}
+	}
 	if err := startAudit(ctx, o, log); err != nil {
 		return err
 	}
@@ -52,7 +58,70 @@ func cmdServe(ctx context.Context, c *cli, args []string) error {
 		return fmt.Errorf("listening on %s: %w (hint: another node may be running; set listen in %s or --listen)", o.cfg.Listen, err, ConfigFile)
 	}
 	s := newServer(o, log)
+	if o.cfg.OpenDoorListen != "" {
+		if err := s.openDoor(); err != nil {
+			ln.Close()
+			return err
+		}
+		if s.doorLn, err = net.Listen("tcp", o.cfg.OpenDoorListen); err != nil {
+			ln.Close()
+			return fmt.Errorf("listening on %s for the open door: %w (hint: set opendoor_listen in %s or --opendoor-listen)", o.cfg.OpenDoorListen, err, ConfigFile)
+		}
+	}
 	return s.Serve(ctx, ln)
+}
+
+// openDoor builds the open door's handler (docs/opendoor.md).
+func (s *server) openDoor() error {
+	key, err := loadOpenDoorKey(s.o.cfg)
+	if err != nil {
+		return fmt.Errorf("opendoor_listen is set but %w", err)
+	}
+	h, err := opendoor.New(opendoor.Config{
+		Door: &parley.OpenDoor{Store: s.o.node.Store, Key: key, Clock: s.o.node.Clock},
+		Log:  s.log, MaxBytes: int64(s.o.cfg.OpenDoorMaxBytes), MaxFiles: s.o.cfg.OpenDoorMaxFiles, RatePerMinute: s.o.cfg.OpenDoorRate,
+	})
+	if err != nil {
+		return err
+	}
+	s.door = h
+	return nil
+}
+
+// doorServer is the open door's HTTP server: its own listener, generous
+// read limits for uploads over Tor, and an error log that never holds a
+// client's address. It logs no request.
+func (s *server) doorServer() *http.Server {
+	return &http.Server{
+		Handler:           s.door,
+		ReadHeaderTimeout: 30 * time.Second,
+		ReadTimeout:       10 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          opendoor.ErrorLog(s.log),
+	}
+}
+
+// purgeOpenDoor destroys open-door items older than opendoor_retention, at
+// start and then every hour, whether or not the open door is listening.
+func (s *server) purgeOpenDoor(ctx context.Context) {
+	d := &parley.OpenDoor{Store: s.o.node.Store, Clock: s.o.node.Clock}
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		items, visitors, err := d.Purge(ctx, s.o.cfg.OpenDoorRetention)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("open door: applying retention", "err", err)
+		} else if items+visitors > 0 {
+			s.log.Info("open door: retention destroyed old items", "items", items, "visitors", visitors)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func newLogger(c *cli, cfg *Config) *slog.Logger {
@@ -79,6 +148,8 @@ type server struct {
 	escalator *federation.Escalator
 	checkpts  *federation.Checkpointer
 	alerter   *federation.Alerter
+	door      *opendoor.Handler // nil unless opendoor_listen is set
+	doorLn    net.Listener
 }
 
 func newServer(o *opened, log *slog.Logger) *server {
@@ -169,14 +240,21 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 		wg.Go(func() { s.hotline.Run(wctx) })
 		wg.Go(func() { s.escalator.Run(wctx) })
 		wg.Go(func() { s.checkpts.Run(wctx) })
+		wg.Go(func() { s.purgeOpenDoor(wctx) })
 		wg.Wait()
 	}()
 	// Load the watchlist before the first batch needs it.
 	if _, err := s.o.node.Watchlist(ctx); err != nil {
 		s.log.Error("loading the watchlist", "err", err)
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	var ds *http.Server
+	if s.door != nil && s.doorLn != nil {
+		ds = s.doorServer()
+		go func() { errc <- ds.Serve(s.doorLn) }()
+		s.log.Info("open door serving", "addr", s.doorLn.Addr().String())
+	}
 	s.log.Info("parley node serving", "name", s.o.cfg.Name, "addr", ln.Addr().String(), "public_url", s.o.cfg.PublicURL,
 		"fingerprint", s.o.node.Identity.Fingerprint().Short(), "pid", os.Getpid())
 	var err error
@@ -189,6 +267,11 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	if serr := hs.Shutdown(sctx); serr != nil {
 		s.log.Warn("shutdown", "err", serr)
+	}
+	if ds != nil {
+		if serr := ds.Shutdown(sctx); serr != nil {
+			s.log.Warn("open door shutdown", "err", serr)
+		}
 	}
 	stopWorkers()
 	<-workersDone

@@ -183,6 +183,7 @@ type Store interface {
 	MessageStore
 	HotlineStore
 	ContactStore
+	OpenDoorStore
 	Close() error
 }
 

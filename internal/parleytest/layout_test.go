@@ -12,8 +12,8 @@ import (
 // other; nothing imports cmd/parley.
 func TestLayout(t *testing.T) {
 	const mod = "github.com/parley-dev/parley/"
-	pure := []string{"envelope", "contact", "match", "stix", "transcript"}
-	adapters := []string{"store", "federation"}
+	pure := []string{"envelope", "contact", "match", "stix", "transcript", "opendoorcrypto"}
+	adapters := []string{"store", "federation", "opendoor"}
 	deps := func(pkg string) []string {
 		t.Helper()
 		out, err := exec.Command("go", "list", "-deps", mod+"internal/"+pkg).Output()

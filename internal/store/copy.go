@@ -32,6 +32,9 @@ var copyTables = []struct {
 	{"heartbeat_hours", false},
 	{"outages", false},
 	{"invitations", false},
+	{"opendoor_visitors", false},
+	{"opendoor_items", false},
+	{"opendoor_keys", false},
 }
 
 // SchemaVersion returns the number of migrations applied.

@@ -13,10 +13,12 @@ import (
 )
 
 // OpenSQLite opens (creating if needed) the SQLite database at path and
-// applies pending migrations.
+// applies pending migrations. secure_delete overwrites deleted content, so
+// that a deleted open-door data key (and an ended invitation's secret) does
+// not survive in free space of the database file.
 func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(30000)", "foreign_keys(1)", "synchronous(FULL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(30000)", "foreign_keys(1)", "synchronous(FULL)", "secure_delete(ON)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

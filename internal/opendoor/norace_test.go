@@ -1,0 +1,5 @@
+//go:build !race
+
+package opendoor_test
+
+const raceEnabled = false

@@ -180,6 +180,7 @@ type Store interface {
 	MessageStore
 	HotlineStore
 	ContactStore
+	TAXIIStore
 	Close() error
 }
 

@@ -32,6 +32,10 @@ var copyTables = []struct {
 	{"heartbeat_hours", false},
 	{"outages", false},
 	{"invitations", false},
+	{"taxii_users", false},
+	{"taxii_statuses", false},
+	{"taxii_status_objects", false},
+	{"taxii_cursors", false},
 }
 
 // SchemaVersion returns the number of migrations applied.

@@ -74,6 +74,7 @@ func commands() []command {
 		{"show", "show a message (marks it read and sends the read receipt)", cmdShow},
 		{"status", "peers, hotline liveness, queue depth, last delivery, last error", cmdStatus},
 		{"hotline", "hotline report --peer P: availability, longest outage, round trip per day", cmdHotline},
+		{"taxii", "taxii user add|list|remove | pull URL: TAXII 2.1 access for your tools, and pulling from other servers", cmdTAXII},
 		{"migrate", "apply pending schema migrations to the node's store", cmdMigrate},
 		{"store", "store copy --from SPEC --to SPEC: move a node's data (e.g. SQLite to PostgreSQL)", cmdStore},
 		{"demo", "two nodes on loopback play the whole story", cmdDemo},

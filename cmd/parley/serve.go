@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +17,8 @@ import (
 	"github.com/parley-dev/parley/internal/envelope"
 	"github.com/parley-dev/parley/internal/federation"
 	"github.com/parley-dev/parley/internal/parley"
+	"github.com/parley-dev/parley/internal/store"
+	"github.com/parley-dev/parley/internal/taxii"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -79,6 +83,26 @@ type server struct {
 	escalator *federation.Escalator
 	checkpts  *federation.Checkpointer
 	alerter   *federation.Alerter
+	taxii     *taxii.Server
+}
+
+// taxiiBackend is what the TAXII handler needs: the store, and the node's
+// Compose for objects posted to an outbound collection.
+type taxiiBackend struct {
+	*store.DB
+	node *parley.Node
+}
+
+func (b taxiiBackend) Compose(ctx context.Context, peer string, d parley.Draft) (parley.Message, error) {
+	return b.node.Compose(ctx, peer, d)
+}
+
+func newTAXII(o *opened, log *slog.Logger) *taxii.Server {
+	return &taxii.Server{
+		Backend: taxiiBackend{o.st, o.node}, Log: log.With("listener", "taxii"), Clock: o.node.Clock, Title: o.cfg.Name,
+		MaxContentLength: int64(o.cfg.TAXIIMaxContentLength), PageSize: o.cfg.TAXIIPageSize, StatusKeep: o.cfg.TAXIIStatusKeep,
+		Dispatch: taxii.Dispatch{Kind: envelope.KindWarning, RespondWithin: o.cfg.TAXIIRespondWithin},
+	}
 }
 
 func newServer(o *opened, log *slog.Logger) *server {
@@ -124,7 +148,7 @@ func newServer(o *opened, log *slog.Logger) *server {
 	o.node.OnMisbehaviour(func(p parley.Peer, e parley.Evidence) {
 		alerter.Alert(context.Background(), federation.Event{Kind: "transcript_" + e.Kind, Peer: p.Name, At: o.node.Now().Truncate(time.Millisecond).UTC(), Detail: e.Detail})
 	})
-	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d, hotline: hl, escalator: esc, checkpts: cp, alerter: alerter}
+	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d, hotline: hl, escalator: esc, checkpts: cp, alerter: alerter, taxii: newTAXII(o, log)}
 }
 
 // Handler returns the node's HTTP handler.
@@ -172,14 +196,22 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 		wg.Wait()
 	}()
 	// Load the watchlist before the first batch needs it.
-	if _, err := s.o.node.Watchlist(ctx); err != nil {
+	var err error
+	if _, err = s.o.node.Watchlist(ctx); err != nil {
 		s.log.Error("loading the watchlist", "err", err)
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	var ts *http.Server
+	if s.o.cfg.TAXIIListen != "" {
+		if ts, err = s.serveTAXII(errc); err != nil {
+			stopWorkers()
+			<-workersDone
+			return err
+		}
+	}
 	s.log.Info("parley node serving", "name", s.o.cfg.Name, "addr", ln.Addr().String(), "public_url", s.o.cfg.PublicURL,
 		"fingerprint", s.o.node.Identity.Fingerprint().Short(), "pid", os.Getpid())
-	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
@@ -190,12 +222,68 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 	if serr := hs.Shutdown(sctx); serr != nil {
 		s.log.Warn("shutdown", "err", serr)
 	}
+	if ts != nil {
+		if serr := ts.Shutdown(sctx); serr != nil {
+			s.log.Warn("shutdown of the TAXII listener", "err", serr)
+		}
+	}
 	stopWorkers()
 	<-workersDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// serveTAXII starts the TAXII listener (taxii_listen), with TLS when
+// taxii_tls_cert is set; its end is sent to errc.
+func (s *server) serveTAXII(errc chan<- error) (*http.Server, error) {
+	cfg := s.o.cfg
+	var tlsConf *tls.Config
+	if cfg.TAXIITLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(inDir(cfg.Dir, cfg.TAXIITLSCert), inDir(cfg.Dir, cfg.TAXIITLSKey))
+		if err != nil {
+			return nil, fmt.Errorf("TAXII listener: loading taxii_tls_cert and taxii_tls_key: %w", err)
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", cfg.TAXIIListen)
+	if err != nil {
+		return nil, fmt.Errorf("TAXII listener on %s: %w (hint: set taxii_listen in %s or --taxii-listen)", cfg.TAXIIListen, err, ConfigFile)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(taxii.Path, s.taxii.Handler())
+	mux.Handle("/taxii2", s.taxii.Handler())
+	ts := &http.Server{
+		Handler:           mux,
+		TLSConfig:         tlsConf,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if tlsConf != nil {
+		scheme = "https"
+		ln = tls.NewListener(ln, tlsConf)
+	}
+	s.log.Info("TAXII 2.1 listener serving", "url", scheme+"://"+ln.Addr().String()+taxii.Path)
+	go func() {
+		if err := ts.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("TAXII listener: %w", err)
+		}
+	}()
+	return ts, nil
+}
+
+// inDir resolves a configured file name against the data directory.
+func inDir(dir, name string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(dir, name)
 }
 
 // startAudit checks the transcripts before serving (start_audit): a

@@ -48,6 +48,11 @@ type DB struct {
 	// claims: outbox entries are leased to one worker at a time
 	// (PostgreSQL, where several serve processes may share a database).
 	claims bool
+	// perRow ends a correlated EXISTS subquery that must run per row with
+	// an index lookup: " OFFSET 0" on PostgreSQL, whose planner otherwise
+	// turns it into an anti join that, without statistics on a fresh
+	// table, rescans the whole collection per row. Empty on SQLite.
+	perRow string
 }
 
 var _ parley.Store = (*DB)(nil)

@@ -44,13 +44,16 @@ func (s *DB) CollectionObjects(ctx context.Context, q parley.ObjectQuery) ([]par
 		in(`r.type`, q.Types)
 	}
 	// Another visible version of the same object, or the same version
-	// added before: cond compares d with r.
+	// added before: cond compares d with r. d's date added is read through
+	// COALESCE, which implies nothing about it, so that the planners look
+	// up the object's few versions in records_versions rather than range
+	// over the partial index records_collection (the whole collection).
 	other := func(cond string) string {
 		args = append(args, tlp)
 		return `EXISTS (SELECT 1 FROM records d WHERE d.peer = r.peer AND d.direction = r.direction AND d.object_id = r.object_id
-			AND d.added_us IS NOT NULL AND d.tlp <= ? AND ` + cond + `)`
+			AND COALESCE(d.added_us, -1) >= 0 AND d.tlp <= ? AND ` + cond + s.perRow + `)`
 	}
-	where = append(where, `NOT `+other(`d.version = r.version AND d.added_us < r.added_us`))
+	where = append(where, `NOT `+other(`d.version = r.version AND COALESCE(d.added_us, -1) < r.added_us`))
 	v := q.Versions
 	if !v.All {
 		var any []string

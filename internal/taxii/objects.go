@@ -265,4 +265,3 @@ func (s *Server) statusResource(st parley.TAXIIStatus, peer string) any {
 	}
 	return res
 }
-

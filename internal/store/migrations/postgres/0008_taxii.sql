@@ -19,8 +19,10 @@ ALTER TABLE records ALTER COLUMN pos SET NOT NULL;
 ALTER TABLE records ALTER COLUMN peer SET NOT NULL;
 ALTER TABLE records ALTER COLUMN direction SET NOT NULL;
 ALTER TABLE records ADD PRIMARY KEY (message_id, pos);
-CREATE INDEX records_collection ON records (peer, direction, added_us);
-CREATE INDEX records_versions ON records (peer, direction, object_id, version);
+-- Partial: a correlated lookup of one object's versions (which never says
+-- added_us IS NOT NULL) cannot pick it over records_versions.
+CREATE INDEX records_collection ON records (peer, direction, added_us) WHERE added_us IS NOT NULL;
+CREATE INDEX records_versions ON records (peer, direction, object_id, version, added_us, tlp);
 
 ALTER TABLE peers ADD COLUMN taxii_in_us BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE peers ADD COLUMN taxii_out_us BIGINT NOT NULL DEFAULT 0;

@@ -33,8 +33,10 @@ INSERT INTO records_v8 (message_id, pos, object_id, type, kind, tlp, peer, direc
 DROP TABLE records;
 ALTER TABLE records_v8 RENAME TO records;
 CREATE INDEX records_object_id ON records (object_id);
-CREATE INDEX records_collection ON records (peer, direction, added_us);
-CREATE INDEX records_versions ON records (peer, direction, object_id, version);
+-- Partial: a correlated lookup of one object's versions (which never says
+-- added_us IS NOT NULL) cannot pick it over records_versions.
+CREATE INDEX records_collection ON records (peer, direction, added_us) WHERE added_us IS NOT NULL;
+CREATE INDEX records_versions ON records (peer, direction, object_id, version, added_us, tlp);
 
 -- The next free date_added (microseconds) of each of the peer's collections.
 ALTER TABLE peers ADD COLUMN taxii_in_us INTEGER NOT NULL DEFAULT 0;

@@ -24,10 +24,10 @@ func (s *DB) CollectionObjects(ctx context.Context, q parley.ObjectQuery) ([]par
 	if !q.After.IsZero() {
 		after = q.After.UnixMicro()
 	}
-	cols := `r.object_id, r.type, r.tlp, r.version, r.added_us, m.envelope_id`
-	if !q.NoRaw {
-		cols += `, substr(m.body, CAST(r.body_offset + 1 AS INTEGER), CAST(r.body_length AS INTEGER))`
-	}
+	// The objects' bytes are sliced from their messages' bodies, each body
+	// read once per page (a page's objects come from few messages; SQLite
+	// would read a whole body for every substr of it).
+	cols := `r.object_id, r.type, r.tlp, r.version, r.added_us, m.envelope_id, r.message_id, r.body_offset, r.body_length`
 	tlp := int64(q.MaxTLP)
 	where := []string{`r.peer = ?`, `r.direction = ?`, `r.added_us > ?`, `r.tlp <= ?`}
 	args := []any{q.Peer[:], string(q.Direction), after, tlp}
@@ -79,26 +79,58 @@ func (s *DB) CollectionObjects(ctx context.Context, q parley.ObjectQuery) ([]par
 	}
 	defer rows.Close()
 	var out []parley.CollectionObject
+	type span struct{ msg, off, n int64 }
+	var spans []span
+	var msgs []any
+	seen := map[int64]bool{}
 	for rows.Next() {
 		var o parley.CollectionObject
 		var tlp, version, added int64
-		var eid, raw []byte
-		dest := []any{&o.ID, &o.Type, &tlp, &version, &added, &eid}
-		if !q.NoRaw {
-			dest = append(dest, &raw)
-		}
-		if err := rows.Scan(dest...); err != nil {
+		var eid []byte
+		var sp span
+		var off, n sql.NullInt64
+		if err := rows.Scan(&o.ID, &o.Type, &tlp, &version, &added, &eid, &sp.msg, &off, &n); err != nil {
 			return nil, err
 		}
-		if !q.NoRaw && len(raw) == 0 {
+		if !q.NoRaw && (!off.Valid || n.Int64 <= 0) {
 			return nil, fmt.Errorf("stored record %s of message %x is not located in its body", o.ID, eid)
 		}
-		o.TLP, o.Raw = stix.TLP(tlp), raw
+		sp.off, sp.n = off.Int64, n.Int64
+		o.TLP = stix.TLP(tlp)
 		o.Version, o.DateAdded = time.Unix(0, version).UTC(), time.UnixMicro(added).UTC()
 		copy(o.Message[:], eid)
 		out = append(out, o)
+		spans = append(spans, sp)
+		if !seen[sp.msg] {
+			seen[sp.msg] = true
+			msgs = append(msgs, sp.msg)
+		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil || q.NoRaw {
+		return out, err
+	}
+	rows.Close()
+	bodies := make(map[int64][]byte, len(msgs))
+	err = s.queryIn(ctx, s.db, `SELECT id, body FROM messages WHERE id IN IN_LIST`, nil, msgs, func(r *sql.Rows) error {
+		var id int64
+		var body []byte
+		if err := r.Scan(&id, &body); err != nil {
+			return err
+		}
+		bodies[id] = body
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, sp := range spans {
+		body := bodies[sp.msg]
+		if sp.off < 0 || sp.off+sp.n > int64(len(body)) {
+			return nil, fmt.Errorf("stored record %s lies outside its message's body", out[i].ID)
+		}
+		out[i].Raw = body[sp.off : sp.off+sp.n : sp.off+sp.n]
+	}
+	return out, nil
 }
 
 // AddTAXIIUser implements parley.TAXIIStore.

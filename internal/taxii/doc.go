@@ -9,7 +9,7 @@
 // the peer sent (applied in order and not refused), and "PEER-out", the
 // objects this node sent to the peer, to which tools add objects. Collection
 // ids are UUIDs (version 5) derived from the channel id, stable for the
-// life of the channel. Every endpoint of the standard is served: objects
+// life of the channel. Every Endpoint of the standard is served: objects
 // (GET with added_after, limit, next, match[id], match[type],
 // match[version], match[spec_version]; POST), one object, its versions, the
 // manifest, and the status of a POST. DELETE of an object is refused (403):

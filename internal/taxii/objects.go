@@ -15,7 +15,7 @@ import (
 
 // page runs the query of a GET and returns up to limit objects, whether
 // there are more, and the filter's limit applied.
-func (s *Server) page(q *request, c *collection, e endpoint, objectID string, noRaw bool) ([]parley.CollectionObject, bool, error) {
+func (s *Server) page(q *request, c *collection, e Endpoint, objectID string, noRaw bool) ([]parley.CollectionObject, bool, error) {
 	if !c.canRead {
 		return nil, false, fail(http.StatusForbidden, "Forbidden", "you may add objects to collection %s but not read it", c.alias)
 	}
@@ -35,7 +35,7 @@ func (s *Server) page(q *request, c *collection, e endpoint, objectID string, no
 		Versions: f.Versions, MaxTLP: tlpOf(q.user), Limit: limit + 1, NoRaw: noRaw}
 	if objectID != "" {
 		pq.IDs = []string{objectID}
-		if e == versionsEndpoint {
+		if e == VersionsEndpoint {
 			pq.Versions = parley.VersionMatch{All: true}
 		}
 	}
@@ -97,7 +97,7 @@ func writeEnvelope(w http.ResponseWriter, objs []parley.CollectionObject, more b
 }
 
 // objects serves GET objects/ and GET objects/{id}/.
-func (s *Server) objects(q *request, c *collection, e endpoint, objectID string) error {
+func (s *Server) objects(q *request, c *collection, e Endpoint, objectID string) error {
 	objs, more, err := s.page(q, c, e, objectID, false)
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func (s *Server) objects(q *request, c *collection, e endpoint, objectID string)
 }
 
 func (s *Server) manifest(q *request, c *collection) error {
-	objs, more, err := s.page(q, c, listEndpoint, "", true)
+	objs, more, err := s.page(q, c, ListEndpoint, "", true)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (s *Server) manifest(q *request, c *collection) error {
 }
 
 func (s *Server) versions(q *request, c *collection, objectID string) error {
-	objs, more, err := s.page(q, c, versionsEndpoint, objectID, true)
+	objs, more, err := s.page(q, c, VersionsEndpoint, objectID, true)
 	if err != nil {
 		return err
 	}

@@ -26,23 +26,23 @@ type Filter struct {
 	NoSpec bool
 }
 
-// Endpoints accept different parameters.
-type endpoint int
+// Endpoint is a kind of GET endpoint; it decides which parameters apply.
+type Endpoint int
 
 const (
-	listEndpoint     endpoint = iota // objects, manifest: every parameter
-	objectEndpoint                   // one object: no match[id], match[type]
-	versionsEndpoint                 // versions: no match[id], match[type], match[version]
+	ListEndpoint     Endpoint = iota // objects, manifest: every parameter
+	ObjectEndpoint                   // one object: no match[id], match[type]
+	VersionsEndpoint                 // versions: no match[id], match[type], match[version]
 )
 
 // maxMatchValues bounds the values of one match parameter.
 const maxMatchValues = 100
 
-// ParseFilter decodes the URL parameters of a GET to an endpoint (§3.4.1:
-// added_after, limit, next and match[...]). Parameters the endpoint does
+// ParseFilter decodes the URL parameters of a GET to an Endpoint (§3.4.1:
+// added_after, limit, next and match[...]). Parameters the Endpoint does
 // not take, and filters this server does not support, are ignored, as the
 // specification asks; malformed values are errors.
-func ParseFilter(q url.Values, e endpoint) (Filter, error) {
+func ParseFilter(q url.Values, e Endpoint) (Filter, error) {
 	var f Filter
 	one := func(k string) (string, bool, error) {
 		vs, ok := q[k]
@@ -107,7 +107,7 @@ func ParseFilter(q url.Values, e endpoint) (Filter, error) {
 			}
 		}
 	}
-	if e == listEndpoint {
+	if e == ListEndpoint {
 		var err error
 		if f.IDs, err = list("match[id]"); err != nil {
 			return f, err
@@ -116,7 +116,7 @@ func ParseFilter(q url.Values, e endpoint) (Filter, error) {
 			return f, err
 		}
 	}
-	if e != versionsEndpoint {
+	if e != VersionsEndpoint {
 		vs, err := list("match[version]")
 		if err != nil {
 			return f, err

@@ -249,7 +249,7 @@ func (s *Server) route(q *request) error {
 		if q.r.Method == http.MethodPost {
 			return s.addObjects(q, c)
 		}
-		return s.objects(q, c, listEndpoint, "")
+		return s.objects(q, c, ListEndpoint, "")
 	case len(seg) == 4 && seg[3] == "manifest":
 		if err := method(http.MethodGet); err != nil {
 			return err
@@ -265,7 +265,7 @@ func (s *Server) route(q *request) error {
 			}
 			return fail(http.StatusForbidden, "Forbidden", "what was sent to a peer is kept as evidence and cannot be deleted; withdraw the warning or request instead (parley withdraw)")
 		}
-		return s.objects(q, c, objectEndpoint, seg[4])
+		return s.objects(q, c, ObjectEndpoint, seg[4])
 	case len(seg) == 6 && seg[3] == "objects" && seg[5] == "versions":
 		if err := method(http.MethodGet); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/parley-dev/parley/internal/envelope"
 	"github.com/parley-dev/parley/internal/parley"
+	"github.com/parley-dev/parley/internal/parleytest"
 	"github.com/parley-dev/parley/internal/stix"
 	"github.com/parley-dev/parley/internal/taxii"
 )
@@ -14,10 +15,12 @@ import (
 // BenchmarkPage100k pages through a collection of 100,000 objects over
 // HTTP, 1,000 per page (docs/benchmarks.md).
 //
-//	go test -run '^$' -bench Page100k -benchtime 3x ./internal/taxii/
-func BenchmarkPage100k(b *testing.B) {
+//	go test -run '^$' -bench Page100k -benchtime 3x ./internal/taxii/  # PostgreSQL too with $PARLEY_TEST_POSTGRES
+func BenchmarkPage100k(b *testing.B) { eachStore(b, benchPage100k) }
+
+func benchPage100k(b *testing.B, pair func() (*site, *site)) {
 	const n, per = 100_000, 1000
-	north, _ := newPair(b)
+	north, _ := pair()
 	north.addUser("analyst", []string{"*"}, nil, stix.TLPAmber)
 	all := indicators(n)
 	for i := 0; i < n; i += per {
@@ -56,9 +59,11 @@ func BenchmarkPage100k(b *testing.B) {
 // warning (docs/benchmarks.md).
 //
 //	go test -run '^$' -bench Post10k -benchtime 3x ./internal/taxii/
-func BenchmarkPost10k(b *testing.B) {
+func BenchmarkPost10k(b *testing.B) { eachStore(b, benchPost10k) }
+
+func benchPost10k(b *testing.B, pair func() (*site, *site)) {
 	const n, per = 10_000, 500
-	north, _ := newPair(b)
+	north, _ := pair()
 	north.addUser("analyst", []string{"*"}, []string{"*"}, stix.TLPAmber)
 	coll := "/taxii2/api/collections/" + north.collectionID("south", parley.Outbound) + "/objects/"
 	bodies := make([][]byte, 0, n/per)
@@ -82,4 +87,17 @@ func BenchmarkPost10k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "objects/s")
+}
+
+// eachStore runs a benchmark on every storage backend.
+func eachStore(b *testing.B, f func(b *testing.B, pair func() (*site, *site))) {
+	for _, st := range []struct {
+		name string
+		open func(testing.TB) parley.Store
+	}{
+		{"sqlite", func(t testing.TB) parley.Store { return parleytest.NewStore(t) }},
+		{"postgres", func(t testing.TB) parley.Store { return parleytest.NewPostgresStore(t) }},
+	} {
+		b.Run(st.name, func(b *testing.B) { f(b, func() (*site, *site) { return newPairOn(b, st.open) }) })
+	}
 }

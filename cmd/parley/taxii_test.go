@@ -228,4 +228,3 @@ func basicAuth(user, pw string) string {
 	r.SetBasicAuth(user, pw)
 	return strings.TrimPrefix(r.Header.Get("Authorization"), "Basic ")
 }
-

@@ -63,10 +63,10 @@ func dispatchOf(objs []Posted, def Dispatch) (Dispatch, error) {
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&x); err != nil {
-		return def, fmt.Errorf("Parley dispatch extension: %v (members: extension_type, kind, respond_within, text)", err)
+		return def, fmt.Errorf("dispatch extension: %v (members: extension_type, kind, respond_within, text)", err)
 	}
 	if x.ExtensionType != "property-extension" {
-		return def, fmt.Errorf(`Parley dispatch extension: extension_type must be "property-extension"`)
+		return def, fmt.Errorf(`dispatch extension: extension_type must be "property-extension"`)
 	}
 	out := Dispatch{Text: x.Text}
 	switch x.Kind {
@@ -77,23 +77,23 @@ func dispatchOf(objs []Posted, def Dispatch) (Dispatch, error) {
 	case "letter":
 		out.Kind = envelope.KindLetter
 	default:
-		return def, fmt.Errorf(`Parley dispatch extension: kind must be "warning", "request" or "letter", not %q`, x.Kind)
+		return def, fmt.Errorf(`dispatch extension: kind must be "warning", "request" or "letter", not %q`, x.Kind)
 	}
 	if x.RespondWithin != "" {
 		if out.Kind == envelope.KindLetter {
-			return def, fmt.Errorf("Parley dispatch extension: a letter has no respond_within")
+			return def, fmt.Errorf("dispatch extension: a letter has no respond_within")
 		}
 		w, err := parley.ParseWithin(x.RespondWithin)
 		if err != nil {
-			return def, fmt.Errorf("Parley dispatch extension: respond_within: %v", err)
+			return def, fmt.Errorf("dispatch extension: respond_within: %v", err)
 		}
 		if w < parley.MinRespondWithin || w > parley.MaxRespondWithin {
-			return def, fmt.Errorf("Parley dispatch extension: respond_within must be between %v and %v", parley.MinRespondWithin, parley.MaxRespondWithin)
+			return def, fmt.Errorf("dispatch extension: respond_within must be between %v and %v", parley.MinRespondWithin, parley.MaxRespondWithin)
 		}
 		out.RespondWithin = w
 	}
 	if len(x.Text) > maxDispatchText || !utf8.ValidString(x.Text) {
-		return def, fmt.Errorf("Parley dispatch extension: text must be valid UTF-8 of at most %d bytes", maxDispatchText)
+		return def, fmt.Errorf("dispatch extension: text must be valid UTF-8 of at most %d bytes", maxDispatchText)
 	}
 	return out, nil
 }

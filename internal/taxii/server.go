@@ -189,6 +189,7 @@ func (s *Server) route(q *request) error {
 		if q.r.URL.Path+"/" != Path {
 			return errNotFound
 		}
+		rest = "" // "/taxii2": discovery
 	}
 	rest = strings.TrimSuffix(rest, "/")
 	var seg []string

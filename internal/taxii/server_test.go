@@ -56,6 +56,10 @@ func TestDiscoveryAndCollections(t *testing.T) {
 	if r.status != 200 || r.header.Get("Content-Type") != taxii.MediaType {
 		t.Fatalf("discovery: %d %q %s", r.status, r.header.Get("Content-Type"), r.body)
 	}
+	// Without the trailing slash too (clients build some URLs so).
+	if r := north.call("GET", "/taxii2", "analyst", nil); r.status != 200 {
+		t.Errorf("GET /taxii2: %d %s", r.status, r.body)
+	}
 	var disc struct {
 		Title, Default string
 		APIRoots       []string `json:"api_roots"`
@@ -321,7 +325,8 @@ func TestRoundTrip(t *testing.T) {
 		}
 
 		deliver(t, north, south)
-		r := north.call("GET", "/taxii2/api/status/"+st.ID+"/", "analyst", nil)
+		// taxii2client reads the status at ../../status/ID from the collection.
+		r := north.call("GET", "/taxii2/api/status/"+st.ID, "analyst", nil)
 		r.json(t, &st)
 		if r.status != 200 || st.Status != "complete" || st.SuccessCount != 3 || len(st.Successes) != 3 || !strings.Contains(st.Successes[0].Message, "delivered to south") ||
 			!strings.Contains(st.Successes[0].Message, "signed receipt") {

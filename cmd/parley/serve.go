@@ -184,6 +184,15 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	var ts *http.Server
+	var tln net.Listener
+	if s.o.cfg.TAXIIListen != "" {
+		var err error
+		if ts, tln, err = s.listenTAXII(); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	wctx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan struct{})
 	go func() {
@@ -202,13 +211,17 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
-	var ts *http.Server
-	if s.o.cfg.TAXIIListen != "" {
-		if ts, err = s.serveTAXII(errc); err != nil {
-			stopWorkers()
-			<-workersDone
-			return err
+	if ts != nil {
+		scheme := "http"
+		if ts.TLSConfig != nil {
+			scheme = "https"
 		}
+		s.log.Info("TAXII 2.1 listener serving", "url", scheme+"://"+tln.Addr().String()+taxii.Path)
+		go func() {
+			if err := ts.Serve(tln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("TAXII listener: %w", err)
+			}
+		}()
 	}
 	s.log.Info("parley node serving", "name", s.o.cfg.Name, "addr", ln.Addr().String(), "public_url", s.o.cfg.PublicURL,
 		"fingerprint", s.o.node.Identity.Fingerprint().Short(), "pid", os.Getpid())
@@ -235,26 +248,29 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// serveTAXII starts the TAXII listener (taxii_listen), with TLS when
-// taxii_tls_cert is set; its end is sent to errc.
-func (s *server) serveTAXII(errc chan<- error) (*http.Server, error) {
+// listenTAXII opens the TAXII listener (taxii_listen), with TLS when
+// taxii_tls_cert is set, and returns its server, not yet serving.
+func (s *server) listenTAXII() (*http.Server, net.Listener, error) {
 	cfg := s.o.cfg
 	var tlsConf *tls.Config
 	if cfg.TAXIITLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(inDir(cfg.Dir, cfg.TAXIITLSCert), inDir(cfg.Dir, cfg.TAXIITLSKey))
 		if err != nil {
-			return nil, fmt.Errorf("TAXII listener: loading taxii_tls_cert and taxii_tls_key: %w", err)
+			return nil, nil, fmt.Errorf("TAXII listener: loading taxii_tls_cert and taxii_tls_key: %w", err)
 		}
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	ln, err := net.Listen("tcp", cfg.TAXIIListen)
 	if err != nil {
-		return nil, fmt.Errorf("TAXII listener on %s: %w (hint: set taxii_listen in %s or --taxii-listen)", cfg.TAXIIListen, err, ConfigFile)
+		return nil, nil, fmt.Errorf("TAXII listener on %s: %w (hint: set taxii_listen in %s or --taxii-listen)", cfg.TAXIIListen, err, ConfigFile)
+	}
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
 	}
 	mux := http.NewServeMux()
 	mux.Handle(taxii.Path, s.taxii.Handler())
 	mux.Handle("/taxii2", s.taxii.Handler())
-	ts := &http.Server{
+	return &http.Server{
 		Handler:           mux,
 		TLSConfig:         tlsConf,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -263,19 +279,7 @@ func (s *server) serveTAXII(errc chan<- error) (*http.Server, error) {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
-	scheme := "http"
-	if tlsConf != nil {
-		scheme = "https"
-		ln = tls.NewListener(ln, tlsConf)
-	}
-	s.log.Info("TAXII 2.1 listener serving", "url", scheme+"://"+ln.Addr().String()+taxii.Path)
-	go func() {
-		if err := ts.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("TAXII listener: %w", err)
-		}
-	}()
-	return ts, nil
+	}, ln, nil
 }
 
 // inDir resolves a configured file name against the data directory.

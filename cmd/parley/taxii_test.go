@@ -99,6 +99,9 @@ func TestCLITAXII(t *testing.T) {
 		{"short password", []string{"taxii", "user", "add", "tools", "--password-file", short, "--read", "*", "--dir", north.dir}, 1, "is 4 bytes; use at least 12"},
 		{"remove unknown", []string{"taxii", "user", "remove", "nobody", "--dir", north.dir}, 1, `no TAXII user named "nobody" (see ` + "`parley taxii user list`)"},
 		{"unknown subcommand", []string{"taxii", "group", "--dir", north.dir}, 2, "want `parley taxii user add|list|remove` or `parley taxii pull URL`"},
+		{"certificate without key", []string{"serve", "--dir", north.dir, "--taxii-listen", "127.0.0.1:0", "--taxii-tls-cert", "taxii.crt"}, 1, "config: set both taxii_tls_cert and taxii_tls_key, or neither"},
+		{"missing certificate", []string{"serve", "--dir", north.dir, "--start-audit", "off", "--listen", "127.0.0.1:0", "--taxii-listen", "127.0.0.1:0", "--taxii-tls-cert", "none.crt", "--taxii-tls-key", "none.key"}, 1, "TAXII listener: loading taxii_tls_cert and taxii_tls_key: open " + filepath.Join(north.dir, "none.crt")},
+		{"pull to an unknown peer", []string{"taxii", "pull", "http://127.0.0.1:1/taxii2/api/", "--collection", "c", "--to", "west", "--dir", north.dir}, 1, `no peer named "west" (peers: south)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e2eRun(t, tc.args...)

@@ -352,28 +352,25 @@ func allows(rights []string, alias string) bool {
 	return slices.Contains(rights, "*") || slices.Contains(rights, alias)
 }
 
-// userCollections lists the collections u has a right on.
-func (s *Server) userCollections(ctx context.Context, u parley.TAXIIUser) ([]*collection, error) {
+// allCollections lists every collection, with u's rights on each.
+func (s *Server) allCollections(ctx context.Context, u parley.TAXIIUser) ([]*collection, error) {
 	peers, err := s.Backend.Peers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []*collection
+	out := make([]*collection, 0, 2*len(peers))
 	for _, p := range peers {
 		for _, d := range []parley.Direction{parley.Inbound, parley.Outbound} {
 			alias := parley.CollectionAlias(p.Name, d)
-			c := &collection{id: CollectionID(p.Channel, d), alias: alias, peer: p, dir: d,
-				canRead: allows(u.Read, alias), canWrite: d == parley.Outbound && allows(u.Write, alias)}
-			if c.canRead || c.canWrite {
-				out = append(out, c)
-			}
+			out = append(out, &collection{id: CollectionID(p.Channel, d), alias: alias, peer: p, dir: d,
+				canRead: allows(u.Read, alias), canWrite: d == parley.Outbound && allows(u.Write, alias)})
 		}
 	}
 	return out, nil
 }
 
 func (s *Server) collections(q *request) error {
-	cs, err := s.userCollections(q.r.Context(), q.user)
+	cs, err := s.allCollections(q.r.Context(), q.user)
 	if err != nil {
 		return err
 	}
@@ -381,7 +378,9 @@ func (s *Server) collections(q *request) error {
 		Collections []any `json:"collections,omitempty"`
 	}
 	for _, c := range cs {
-		res.Collections = append(res.Collections, c.resource())
+		if c.canRead || c.canWrite { // a user sees only what it has a right on
+			res.Collections = append(res.Collections, c.resource())
+		}
 	}
 	writeJSON(q.w, http.StatusOK, res)
 	return nil
@@ -390,24 +389,18 @@ func (s *Server) collections(q *request) error {
 // collection finds the collection named by id (or alias): 404 if there is
 // none, 403 if the user has no right on it.
 func (s *Server) collection(q *request, id string) (*collection, error) {
-	peers, err := s.Backend.Peers(q.r.Context())
+	cs, err := s.allCollections(q.r.Context(), q.user)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range peers {
-		for _, d := range []parley.Direction{parley.Inbound, parley.Outbound} {
-			alias := parley.CollectionAlias(p.Name, d)
-			cid := CollectionID(p.Channel, d)
-			if id != cid && id != alias {
-				continue
-			}
-			c := &collection{id: cid, alias: alias, peer: p, dir: d,
-				canRead: allows(q.user.Read, alias), canWrite: d == parley.Outbound && allows(q.user.Write, alias)}
-			if !c.canRead && !c.canWrite {
-				return nil, fail(http.StatusForbidden, "Forbidden", "you have no right on collection %s", alias)
-			}
-			return c, nil
+	for _, c := range cs {
+		if id != c.id && id != c.alias {
+			continue
 		}
+		if !c.canRead && !c.canWrite {
+			return nil, fail(http.StatusForbidden, "Forbidden", "you have no right on collection %s", c.alias)
+		}
+		return c, nil
 	}
 	return nil, fail(http.StatusNotFound, "Not Found", "no collection %q in this API root", id)
 }

@@ -159,8 +159,7 @@ func (s *Server) addObjects(q *request, c *collection) error {
 	now := s.Clock.Now()
 	st := parley.TAXIIStatus{ID: newUUID(), User: q.user.Name, Peer: c.peer.Fingerprint(), RequestedAt: now, ExpiresAt: now.Add(s.StatusKeep),
 		Objects: make([]parley.TAXIIStatusObject, len(objs))}
-	def := s.Dispatch
-	m, refused, err := Send(q.r.Context(), s.Backend, c.peer.Name, objs, def)
+	m, refused, err := Send(q.r.Context(), s.Backend, c.peer.Name, objs, s.Dispatch)
 	if err != nil {
 		return err
 	}

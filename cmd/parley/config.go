@@ -120,6 +120,24 @@ type Config struct {
 	// OpenDoorRate bounds codename checks and submissions per minute, for
 	// everyone together. Default 60.
 	OpenDoorRate int
+	// TAXIIListen is the address of the TAXII 2.1 listener (/taxii2/).
+	// Default none: no TAXII listener.
+	TAXIIListen string
+	// TAXIITLSCert and TAXIITLSKey are PEM files (relative to the data
+	// directory) that make the TAXII listener serve HTTPS. Default none
+	// (plain HTTP: put it on loopback or behind a TLS proxy).
+	TAXIITLSCert, TAXIITLSKey string
+	// TAXIIRespondWithin is the deadline of the warning that objects
+	// posted over TAXII become, when they do not say otherwise with the
+	// dispatch extension. Default none: the channel's respond_within.
+	TAXIIRespondWithin time.Duration
+	// TAXIIMaxContentLength bounds one TAXII POST body. Default 8 MiB.
+	TAXIIMaxContentLength int
+	// TAXIIPageSize is the most objects in one TAXII response. Default 1000.
+	TAXIIPageSize int
+	// TAXIIStatusKeep is how long the status of a TAXII POST can be read.
+	// Default 168h.
+	TAXIIStatusKeep time.Duration
 }
 
 type option struct {
@@ -159,6 +177,13 @@ var options = []option{
 	{"start_audit", "transcript audit before serving: recent, full or off (a mismatch stops the start)", "recent", func(c *Config) any { return &c.StartAudit }},
 	{"checkpoint_interval", "how often grown transcript logs are checkpointed and cosigned (also after deliveries)", "30s", func(c *Config) any { return &c.CheckpointInterval }},
 	{"social_names", "file of personal names social channels refuse, one per line (relative to the data directory; empty: none)", "", func(c *Config) any { return &c.SocialNames }},
+	{"taxii_listen", "address of the TAXII 2.1 listener for the organisation's tools (empty: none)", "", func(c *Config) any { return &c.TAXIIListen }},
+	{"taxii_tls_cert", "PEM certificate (chain) for HTTPS on the TAXII listener, relative to the data directory (empty: plain HTTP)", "", func(c *Config) any { return &c.TAXIITLSCert }},
+	{"taxii_tls_key", "PEM private key of taxii_tls_cert", "", func(c *Config) any { return &c.TAXIITLSKey }},
+	{"taxii_respond_within", "deadline of warnings posted over TAXII without the dispatch extension (empty: the channel's)", "", func(c *Config) any { return &c.TAXIIRespondWithin }},
+	{"taxii_max_content_length", "largest TAXII POST body (413 above)", "8388608", func(c *Config) any { return &c.TAXIIMaxContentLength }},
+	{"taxii_page_size", "most objects in one TAXII response", "1000", func(c *Config) any { return &c.TAXIIPageSize }},
+	{"taxii_status_keep", "how long the status of a TAXII POST can be read", "168h", func(c *Config) any { return &c.TAXIIStatusKeep }},
 	{"claim_lease", "how long a worker holds claimed envelopes on a shared PostgreSQL store (must exceed http_timeout)", "60s", func(c *Config) any { return &c.ClaimLease }},
 	{"opendoor_listen", "address of the open door, the anonymous intake (empty: off; see docs/opendoor.md)", "", func(c *Config) any { return &c.OpenDoorListen }},
 	{"opendoor_key", "open-door public key file written by `parley opendoor keygen` (relative to the data directory)", "opendoor.pub", func(c *Config) any { return &c.OpenDoorKey }},
@@ -336,6 +361,18 @@ func (c *Config) Validate() error {
 	}
 	if c.EscalationInterval < time.Second || c.WebhookRetries < 0 || c.WebhookRetries > 20 {
 		return fmt.Errorf("config: escalation_interval must be at least 1s and webhook_retries 0 to 20")
+	}
+	if (c.TAXIITLSCert == "") != (c.TAXIITLSKey == "") {
+		return fmt.Errorf("config: set both taxii_tls_cert and taxii_tls_key, or neither")
+	}
+	if c.TAXIIRespondWithin != 0 && (c.TAXIIRespondWithin < parley.MinRespondWithin || c.TAXIIRespondWithin > parley.MaxRespondWithin) {
+		return fmt.Errorf("config: taxii_respond_within must be between %v and %v", parley.MinRespondWithin, parley.MaxRespondWithin)
+	}
+	if c.TAXIIMaxContentLength < 1<<10 || c.TAXIIMaxContentLength > c.MaxEnvelopeBytes {
+		return fmt.Errorf("config: taxii_max_content_length must be from 1024 to max_envelope_bytes (%d)", c.MaxEnvelopeBytes)
+	}
+	if c.TAXIIPageSize < 1 || c.TAXIIPageSize > 10000 || c.TAXIIStatusKeep < time.Minute {
+		return fmt.Errorf("config: taxii_page_size must be 1 to 10000 and taxii_status_keep at least 1m")
 	}
 	if c.BatchMax < 1 || c.BatchMax > 4096 || c.SequenceWindow < 1 {
 		return fmt.Errorf("config: batch_max must be 1 to 4096 and sequence_window at least 1")

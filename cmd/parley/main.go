@@ -75,6 +75,7 @@ func commands() []command {
 		{"status", "peers, hotline liveness, queue depth, last delivery, last error", cmdStatus},
 		{"hotline", "hotline report --peer P: availability, longest outage, round trip per day", cmdHotline},
 		{"opendoor", "opendoor keygen|list|read|reply|delete|purge: the anonymous intake's staff side", cmdOpenDoor},
+		{"taxii", "taxii user add|list|remove | pull URL: TAXII 2.1 access for your tools, and pulling from other servers", cmdTAXII},
 		{"migrate", "apply pending schema migrations to the node's store", cmdMigrate},
 		{"store", "store copy --from SPEC --to SPEC: move a node's data (e.g. SQLite to PostgreSQL)", cmdStore},
 		{"demo", "two nodes on loopback play the whole story", cmdDemo},

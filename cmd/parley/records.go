@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,20 +17,7 @@ import (
 )
 
 // parseDays parses a Go duration, also accepting whole days ("3d").
-func parseDays(s string) (time.Duration, error) {
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(d)
-		if err != nil || n <= 0 || n > 3660 {
-			return 0, fmt.Errorf("%q is not a number of days", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%q is not a duration (like 90m, 72h or 3d)", s)
-	}
-	return d, nil
-}
+func parseDays(s string) (time.Duration, error) { return parley.ParseWithin(s) }
 
 // parseSince parses a point in time: a date, an RFC 3339 time, or a
 // duration ago ("30d").

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +18,8 @@ import (
 	"github.com/parley-dev/parley/internal/federation"
 	"github.com/parley-dev/parley/internal/opendoor"
 	"github.com/parley-dev/parley/internal/parley"
+	"github.com/parley-dev/parley/internal/store"
+	"github.com/parley-dev/parley/internal/taxii"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -150,6 +154,26 @@ type server struct {
 	alerter   *federation.Alerter
 	door      *opendoor.Handler // nil unless opendoor_listen is set
 	doorLn    net.Listener
+	taxii     *taxii.Server
+}
+
+// taxiiBackend is what the TAXII handler needs: the store, and the node's
+// Compose for objects posted to an outbound collection.
+type taxiiBackend struct {
+	*store.DB
+	node *parley.Node
+}
+
+func (b taxiiBackend) Compose(ctx context.Context, peer string, d parley.Draft) (parley.Message, error) {
+	return b.node.Compose(ctx, peer, d)
+}
+
+func newTAXII(o *opened, log *slog.Logger) *taxii.Server {
+	return &taxii.Server{
+		Backend: taxiiBackend{o.st, o.node}, Log: log.With("listener", "taxii"), Clock: o.node.Clock, Title: o.cfg.Name,
+		MaxContentLength: int64(o.cfg.TAXIIMaxContentLength), PageSize: o.cfg.TAXIIPageSize, StatusKeep: o.cfg.TAXIIStatusKeep,
+		Dispatch: taxii.Dispatch{Kind: envelope.KindWarning, RespondWithin: o.cfg.TAXIIRespondWithin},
+	}
 }
 
 func newServer(o *opened, log *slog.Logger) *server {
@@ -195,7 +219,7 @@ func newServer(o *opened, log *slog.Logger) *server {
 	o.node.OnMisbehaviour(func(p parley.Peer, e parley.Evidence) {
 		alerter.Alert(context.Background(), federation.Event{Kind: "transcript_" + e.Kind, Peer: p.Name, At: o.node.Now().Truncate(time.Millisecond).UTC(), Detail: e.Detail})
 	})
-	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d, hotline: hl, escalator: esc, checkpts: cp, alerter: alerter}
+	return &server{o: o, log: log, reg: reg, metrics: m, deliverer: d, hotline: hl, escalator: esc, checkpts: cp, alerter: alerter, taxii: newTAXII(o, log)}
 }
 
 // Handler returns the node's HTTP handler.
@@ -231,6 +255,15 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	var ts *http.Server
+	var tln net.Listener
+	if s.o.cfg.TAXIIListen != "" {
+		var err error
+		if ts, tln, err = s.listenTAXII(); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	wctx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan struct{})
 	go func() {
@@ -244,10 +277,11 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 		wg.Wait()
 	}()
 	// Load the watchlist before the first batch needs it.
-	if _, err := s.o.node.Watchlist(ctx); err != nil {
+	var err error
+	if _, err = s.o.node.Watchlist(ctx); err != nil {
 		s.log.Error("loading the watchlist", "err", err)
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- hs.Serve(ln) }()
 	var ds *http.Server
 	if s.door != nil && s.doorLn != nil {
@@ -255,9 +289,20 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 		go func() { errc <- ds.Serve(s.doorLn) }()
 		s.log.Info("open door serving", "addr", s.doorLn.Addr().String())
 	}
+	if ts != nil {
+		scheme := "http"
+		if ts.TLSConfig != nil {
+			scheme = "https"
+		}
+		s.log.Info("TAXII 2.1 listener serving", "url", scheme+"://"+tln.Addr().String()+taxii.Path)
+		go func() {
+			if err := ts.Serve(tln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("TAXII listener: %w", err)
+			}
+		}()
+	}
 	s.log.Info("parley node serving", "name", s.o.cfg.Name, "addr", ln.Addr().String(), "public_url", s.o.cfg.PublicURL,
 		"fingerprint", s.o.node.Identity.Fingerprint().Short(), "pid", os.Getpid())
-	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
@@ -273,12 +318,59 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 			s.log.Warn("open door shutdown", "err", serr)
 		}
 	}
+	if ts != nil {
+		if serr := ts.Shutdown(sctx); serr != nil {
+			s.log.Warn("shutdown of the TAXII listener", "err", serr)
+		}
+	}
 	stopWorkers()
 	<-workersDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// listenTAXII opens the TAXII listener (taxii_listen), with TLS when
+// taxii_tls_cert is set, and returns its server, not yet serving.
+func (s *server) listenTAXII() (*http.Server, net.Listener, error) {
+	cfg := s.o.cfg
+	var tlsConf *tls.Config
+	if cfg.TAXIITLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(inDir(cfg.Dir, cfg.TAXIITLSCert), inDir(cfg.Dir, cfg.TAXIITLSKey))
+		if err != nil {
+			return nil, nil, fmt.Errorf("TAXII listener: loading taxii_tls_cert and taxii_tls_key: %w", err)
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", cfg.TAXIIListen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("TAXII listener on %s: %w (hint: set taxii_listen in %s or --taxii-listen)", cfg.TAXIIListen, err, ConfigFile)
+	}
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(taxii.Path, s.taxii.Handler())
+	mux.Handle("/taxii2", s.taxii.Handler())
+	return &http.Server{
+		Handler:           mux,
+		TLSConfig:         tlsConf,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}, ln, nil
+}
+
+// inDir resolves a configured file name against the data directory.
+func inDir(dir, name string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(dir, name)
 }
 
 // startAudit checks the transcripts before serving (start_audit): a

@@ -171,6 +171,7 @@ func (n *Node) peerByName(ctx context.Context, name string) (Peer, error) {
 // committing with concurrent callers.
 func (n *Node) enqueue(ctx context.Context, p Peer, kind envelope.Kind, c *Content, flash bool, meta Meta) (Message, error) {
 	body := EncodeContent(c)
+	placeRecords(meta.Records, body, c.Records)
 	if HeaderOverhead+len(body) > n.Limits.MaxEnvelopeBytes {
 		return Message{}, fmt.Errorf("%w: the message would be %d bytes sealed, the limit is %d", ErrContent, HeaderOverhead+len(body), n.Limits.MaxEnvelopeBytes)
 	}
@@ -508,6 +509,7 @@ func (n *Node) checkIncoming(ctx context.Context, p Peer, h *envelope.Header, bo
 	if errors.As(err, &r) {
 		return Meta{Refusal: r}, nil
 	}
+	placeRecords(meta.Records, body, c.Records)
 	return meta, err
 }
 

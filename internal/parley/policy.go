@@ -1,6 +1,7 @@
 package parley
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -86,12 +87,20 @@ type Meta struct {
 }
 
 // Record indexes one STIX object a message carried (the object itself
-// stays in the message's body).
+// stays in the message's body, at Offset).
 type Record struct {
 	ObjectID string
 	Type     string
 	Kind     string
 	TLP      stix.TLP
+	// Pos is the object's index in the message's bundle.
+	Pos int
+	// Version is the object's modified time, else its created time; zero
+	// when it has neither (the store then uses the date it was added).
+	Version time.Time
+	// Offset and Length locate the object's exact bytes in the message's
+	// body (Length 0: not located).
+	Offset, Length int
 }
 
 // validateKind checks the fields a kind of message needs; sent is the
@@ -177,10 +186,57 @@ func records(b *stix.Bundle) []Record {
 		return nil
 	}
 	rs := make([]Record, 0, len(b.Objects))
-	for _, o := range b.Objects {
-		rs = append(rs, Record{ObjectID: o.ID, Type: o.Type, Kind: o.RecordKind(), TLP: o.TLP()})
+	for i, o := range b.Objects {
+		v := o.Modified
+		if v.IsZero() {
+			v = o.Created
+		}
+		rs = append(rs, Record{ObjectID: o.ID, Type: o.Type, Kind: o.RecordKind(), TLP: o.TLP(),
+			Pos: i, Version: v, Offset: o.Offset, Length: len(o.Raw)})
 	}
 	return rs
+}
+
+// BodyRecords returns the records of a stored message body (Content
+// encoded), located in it. It is for data stored before records were
+// located at insert time.
+func BodyRecords(body []byte) ([]Record, error) {
+	c, err := DecodeContent(body, Limits{MaxEnvelopeBytes: 1 << 62, MaxAttachmentBytes: 1 << 62})
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Records) == 0 {
+		return nil, nil
+	}
+	b, err := stix.Parse(c.Records, stix.Options{})
+	if err != nil {
+		return nil, err
+	}
+	rs := records(b)
+	placeRecords(rs, body, c.Records)
+	return rs, nil
+}
+
+// placeRecords turns the offsets of records, relative to the bundle
+// records (as Content.Records), into offsets in body, the encoded content
+// that holds it. Records it cannot place keep Length 0.
+func placeRecords(rs []Record, body, records []byte) {
+	if len(rs) == 0 {
+		return
+	}
+	// The only unescaped `"records":` in a canonical body is the member
+	// name: inside JSON strings every quote is escaped.
+	at := bytes.Index(body, []byte(`"records":`))
+	if at < 0 || !bytes.HasPrefix(body[at+len(`"records":`):], records) {
+		for i := range rs {
+			rs[i].Length = 0
+		}
+		return
+	}
+	base := at + len(`"records":`)
+	for i := range rs {
+		rs[i].Offset += base
+	}
 }
 
 // sharedObject reports whether an object is common to every bundle (the

@@ -184,6 +184,7 @@ type Store interface {
 	HotlineStore
 	ContactStore
 	OpenDoorStore
+	TAXIIStore
 	Close() error
 }
 

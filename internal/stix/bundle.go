@@ -23,6 +23,9 @@ type Object struct {
 	// Raw is the object's exact bytes as they appeared in the bundle; it
 	// aliases the slice given to Parse.
 	Raw json.RawMessage
+	// Offset is where Raw starts in the bytes given to Parse, so that a
+	// caller that stores those bytes can find the object in them again.
+	Offset int
 	// Markings is the object's object_marking_refs, in order.
 	Markings []string
 	// Created and Modified are zero for cyber-observables and wherever the

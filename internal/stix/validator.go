@@ -94,6 +94,7 @@ func (v *validator) bundle(root jobject, spans []span, src []byte) (*Bundle, err
 			return nil, err
 		}
 		obj.Raw = json.RawMessage(src[spans[i].start:spans[i].end:spans[i].end])
+		obj.Offset = spans[i].start
 		b.Objects = append(b.Objects, obj)
 	}
 	for _, r := range v.refs {

@@ -35,6 +35,10 @@ var copyTables = []struct {
 	{"opendoor_visitors", false},
 	{"opendoor_items", false},
 	{"opendoor_keys", false},
+	{"taxii_users", false},
+	{"taxii_statuses", false},
+	{"taxii_status_objects", false},
+	{"taxii_cursors", false},
 }
 
 // SchemaVersion returns the number of migrations applied.

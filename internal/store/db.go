@@ -48,6 +48,11 @@ type DB struct {
 	// claims: outbox entries are leased to one worker at a time
 	// (PostgreSQL, where several serve processes may share a database).
 	claims bool
+	// perRow ends a correlated EXISTS subquery that must run per row with
+	// an index lookup: " OFFSET 0" on PostgreSQL, whose planner otherwise
+	// turns it into an anti join that, without statistics on a fresh
+	// table, rescans the whole collection per row. Empty on SQLite.
+	perRow string
 }
 
 var _ parley.Store = (*DB)(nil)
@@ -226,6 +231,15 @@ func (s *DB) Enqueue(ctx context.Context, peer envelope.Fingerprint, flash bool,
 	return s.enqueueTx(ctx, tx.Tx, peer, flash, n, seal)
 }
 
+// recordCount is the number of records the envelopes carry.
+func recordCount(outs []parley.Outgoing) int {
+	n := 0
+	for _, o := range outs {
+		n += len(o.Meta.Records)
+	}
+	return n
+}
+
 // enqueueTx allocates n sequence numbers on a lane, seals and stores the
 // envelopes with their outbox entries, in tx.
 func (s *DB) enqueueTx(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprint, flash bool, n int, seal func(uint64) ([]parley.Outgoing, error)) error {
@@ -233,8 +247,8 @@ func (s *DB) enqueueTx(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprin
 	if flash {
 		counter, lane = "next_out_flash", 1
 	}
-	var next int64
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT `+counter+` FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&next); err != nil {
+	var next, added int64
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT `+counter+`, taxii_out_us FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&next, &added); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return parley.ErrNotFound
 		}
@@ -251,6 +265,11 @@ func (s *DB) enqueueTx(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprin
 	rows := make([][]any, len(outs))
 	seqByID := map[envelope.ID]int64{}
 	metaByID := map[envelope.ID]*parley.Meta{}
+	// Dates added in the outbound collection, in sequence order.
+	addedByID := map[envelope.ID]int64{}
+	if n := recordCount(outs); n > 0 {
+		added = nextAdded(added)
+	}
 	for i, o := range outs {
 		h := o.Env.Header
 		if h.Seq != uint64(next)+uint64(i) || h.Recipient != peer || h.Flash != flash {
@@ -260,6 +279,8 @@ func (s *DB) enqueueTx(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprin
 		rows[i] = append([]any{h.ID[:], "out", peer[:], h.Channel[:], lane, int64(h.Seq), int64(h.Kind), ms(h.Time), now, now, parley.StateQueued, o.Wire, hash[:], o.Salt, o.Body}, metaCols(o.Meta)...)
 		seqByID[h.ID] = int64(h.Seq)
 		metaByID[h.ID] = &outs[i].Meta
+		addedByID[h.ID] = added
+		added += int64(len(o.Meta.Records))
 	}
 	var outbox, records [][]any
 	err = s.insertRows(ctx, tx, "messages", append([]string{"envelope_id", "direction", "peer", "channel_id", "lane", "seq", "kind", "sent_at", "stored_at", "applied_at", "state", "envelope", "hash", "salt", "body"}, metaColNames...),
@@ -270,7 +291,7 @@ func (s *DB) enqueueTx(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprin
 				return err
 			}
 			outbox = append(outbox, []any{id, peer[:], lane, seqByID[envelope.ID(eid)], now})
-			records = appendRecords(records, id, metaByID[envelope.ID(eid)])
+			records = appendRecords(records, id, peer, parley.Outbound, metaByID[envelope.ID(eid)], addedByID[envelope.ID(eid)])
 			return nil
 		})
 	if err != nil {
@@ -289,7 +310,7 @@ func (s *DB) enqueueTx(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprin
 	if err := s.appendLog(ctx, tx, peer, parley.LogOut+parley.LogID(lane), entries); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET `+counter+` = ? WHERE fingerprint = ?`), next+int64(n), peer[:]); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET `+counter+` = ?, taxii_out_us = ? WHERE fingerprint = ?`), next+int64(n), added, peer[:]); err != nil {
 		return err
 	}
 	return nil
@@ -454,6 +475,10 @@ func (s *DB) Acknowledge(ctx context.Context, peer envelope.Fingerprint, rs []*e
 			if _, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET refusal = ? WHERE id = ?`), int64(r.Reason), found[r.Envelope].id); err != nil {
 				return err
 			}
+			// What the peer refused leaves the outbound collection.
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE records SET added_us = NULL WHERE message_id = ?`), found[r.Envelope].id); err != nil {
+				return err
+			}
 		}
 	}
 	if err := s.appendTheirReceipts(ctx, tx.Tx, peer); err != nil {
@@ -484,10 +509,11 @@ func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint
 	}
 	defer tx.end(&err)
 	// Lock the peer row first: it serialises receivers of one peer.
-	var nextNormal, nextFlash int64
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT next_in_seq, next_in_flash FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&nextNormal, &nextFlash); err != nil {
+	var nextNormal, nextFlash, added int64
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT next_in_seq, next_in_flash, taxii_in_us FROM peers WHERE fingerprint = ?`+s.forUpdate), peer[:]).Scan(&nextNormal, &nextFlash, &added); err != nil {
 		return nil, err
 	}
+	addedBefore := added
 	res = make([]parley.Result, len(in))
 	for lane, next := range []int64{nextNormal, nextFlash} {
 		var idx []int
@@ -497,17 +523,23 @@ func (s *DB) Receive(ctx context.Context, peer envelope.Fingerprint, window uint
 			}
 		}
 		if len(idx) > 0 {
-			if err := s.receiveLane(ctx, tx.Tx, peer, lane, next, window, in, idx, res); err != nil {
+			if err := s.receiveLane(ctx, tx.Tx, peer, lane, next, window, in, idx, res, &added); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if added != addedBefore {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE peers SET taxii_in_us = ? WHERE fingerprint = ?`), added, peer[:]); err != nil {
+			return nil, err
 		}
 	}
 	return res, nil
 }
 
 // receiveLane stores the items in[idx] of one lane, whose next expected
-// sequence number is next, and fills res at the same indexes.
-func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprint, lane int, next int64, window uint64, in []parley.Incoming, idx []int, res []parley.Result) error {
+// sequence number is next, and fills res at the same indexes. *added is
+// the next free date_added of the peer's inbound collection.
+func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprint, lane int, next int64, window uint64, in []parley.Incoming, idx []int, res []parley.Result, added *int64) error {
 	// What is already stored under these envelope ids or sequence numbers.
 	type stored struct {
 		id   int64
@@ -609,7 +641,7 @@ func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerpr
 			}
 			rc := receiptFor[envelope.ID(eid)]
 			receipts = append(receipts, []any{id, int64(rc.Type), rc.Raw, ms(rc.Time), now})
-			records = appendRecords(records, id, metaByID[envelope.ID(eid)])
+			records = appendRecords(records, id, peer, parley.Inbound, metaByID[envelope.ID(eid)], -1)
 			hits = appendHits(hits, id, metaByID[envelope.ID(eid)])
 			return nil
 		})
@@ -664,6 +696,9 @@ func (s *DB) receiveLane(ctx context.Context, tx *sql.Tx, peer envelope.Fingerpr
 			return err
 		}
 		if err := s.appendApplied(ctx, tx, peer, lane, next, newNext); err != nil {
+			return err
+		}
+		if err := s.showApplied(ctx, tx, peer, lane, next, newNext, added); err != nil {
 			return err
 		}
 	}

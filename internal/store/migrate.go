@@ -102,6 +102,12 @@ func migrate(ctx context.Context, s *DB) (applied int, err error) {
 				return applied, fmt.Errorf("migrate %04d_%s: building the transcript logs: %w", m.Version, m.Name, err)
 			}
 		}
+		if m.Version == 8 { // data that SQL cannot derive
+			if err := s.backfillRecords(ctx, tx); err != nil {
+				tx.Rollback()
+				return applied, fmt.Errorf("migrate %04d_%s: %w", m.Version, m.Name, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
 			m.Version, m.Name, time.Now().UnixMilli()); err != nil {
 			tx.Rollback()

@@ -23,7 +23,7 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w (hint: check the store URL and that the server is running)", err)
 	}
-	s := &DB{db: db, dialect: "postgres", forUpdate: " FOR UPDATE", claims: true}
+	s := &DB{db: db, dialect: "postgres", forUpdate: " FOR UPDATE", claims: true, perRow: " OFFSET 0"}
 	if _, err := migrate(ctx, s); err != nil {
 		db.Close()
 		return nil, err

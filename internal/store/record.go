@@ -32,19 +32,76 @@ func metaCols(m parley.Meta) []any {
 	return row
 }
 
-// appendRecords adds the record rows of the message stored under id.
-func appendRecords(rows [][]any, id int64, m *parley.Meta) [][]any {
+// appendRecords adds the record rows of the message stored under id, on
+// the channel with peer in direction dir. added is the date_added
+// (microseconds) of its first object, the others following by position;
+// -1 leaves them without one (not yet visible).
+func appendRecords(rows [][]any, id int64, peer envelope.Fingerprint, dir parley.Direction, m *parley.Meta, added int64) [][]any {
 	if m == nil || m.Refusal != nil {
 		return rows
 	}
 	for _, r := range m.Records {
-		rows = append(rows, []any{id, r.ObjectID, r.Type, r.Kind, int64(r.TLP)})
+		var version, addedUS, off, length any
+		if !r.Version.IsZero() {
+			version = r.Version.UnixNano()
+		}
+		if added >= 0 {
+			a := added + int64(r.Pos)
+			addedUS = a
+			if version == nil {
+				version = a * 1000
+			}
+		}
+		if r.Length > 0 {
+			off, length = int64(r.Offset), int64(r.Length)
+		}
+		rows = append(rows, []any{id, int64(r.Pos), r.ObjectID, r.Type, r.Kind, int64(r.TLP), peer[:], string(dir), version, addedUS, off, length})
 	}
 	return rows
 }
 
+var recordCols = []string{"message_id", "pos", "object_id", "type", "kind", "tlp", "peer", "direction", "version", "added_us", "body_offset", "body_length"}
+
 func (s *DB) insertRecords(ctx context.Context, tx *sql.Tx, rows [][]any) error {
-	return s.insertRows(ctx, tx, "records", []string{"message_id", "object_id", "type", "kind", "tlp"}, rows, "", "", nil)
+	return s.insertRows(ctx, tx, "records", recordCols, rows, "", "", nil)
+}
+
+// nextAdded is the date_added of the first of n objects added now to a
+// collection whose next free date_added is counter.
+func nextAdded(counter int64) int64 { return max(time.Now().UnixMicro(), counter) }
+
+// showApplied gives the records of the inbound messages from peer on lane
+// with sequence numbers in [from, to), just applied, their dates added, in
+// sequence order, starting at *counter (the peer's taxii_in_us), which it
+// advances.
+func (s *DB) showApplied(ctx context.Context, tx *sql.Tx, peer envelope.Fingerprint, lane int, from, to int64, counter *int64) error {
+	type msg struct{ id, n int64 }
+	var ms []msg
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT r.message_id, COUNT(*) FROM records r JOIN messages m ON m.id = r.message_id
+		WHERE m.peer = ? AND m.direction = 'in' AND m.lane = ? AND m.seq >= ? AND m.seq < ? GROUP BY r.message_id, m.seq ORDER BY m.seq`), peer[:], lane, from, to)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var m msg
+		if err := rows.Scan(&m.id, &m.n); err != nil {
+			rows.Close()
+			return err
+		}
+		ms = append(ms, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		base := nextAdded(*counter)
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE records SET added_us = ? + pos, version = COALESCE(version, (? + pos) * 1000) WHERE message_id = ?`), base, base, m.id); err != nil {
+			return err
+		}
+		*counter = base + m.n
+	}
+	return nil
 }
 
 // policyRow is a policy as the peers table stores it.

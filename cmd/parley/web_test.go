@@ -63,9 +63,6 @@ func TestCLIUser(t *testing.T) {
 // TestServeWeb: serve with web_listen; an analyst signs in and sends a
 // letter from the compose page.
 func TestServeWeb(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a node")
-	}
 	root := t.TempDir()
 	north, _, _ := e2eInitPair(t, root)
 	pw := filepath.Join(root, "pw")

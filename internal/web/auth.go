@@ -89,11 +89,42 @@ func NewTOTP(issuer, account string) (secret, url string, err error) {
 	return k.Secret(), k.URL(), nil
 }
 
-// validTOTP checks a 6-digit code at now, allowing one 30-second step of
-// clock drift either way.
-func validTOTP(code, secret string, now time.Time) bool {
-	ok, err := totp.ValidateCustom(strings.TrimSpace(code), secret, now.UTC(), totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	return err == nil && ok
+// totpStep returns the 30-second time step whose code is code, within one
+// step of now either way (clock drift), and whether there is one.
+func totpStep(code, secret string, now time.Time) (int64, bool) {
+	code = strings.TrimSpace(code)
+	opts := totp.ValidateOpts{Period: 30, Skew: 0, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	for _, d := range []time.Duration{0, -30 * time.Second, 30 * time.Second} {
+		t := now.Add(d).UTC()
+		if ok, err := totp.ValidateCustom(code, secret, t, opts); err == nil && ok {
+			return t.Unix() / 30, true
+		}
+	}
+	return 0, false
+}
+
+// usedCodes remembers, per user, the time step of the last TOTP code
+// accepted, so that a code seen over a shoulder or in a proxy log cannot
+// sign in a second time. It is per process: serve processes sharing a
+// PostgreSQL store do not share it.
+type usedCodes struct {
+	mu   sync.Mutex
+	last map[string]int64
+}
+
+// accept reports whether step is later than the user's last accepted one,
+// and records it if so.
+func (u *usedCodes) accept(user string, step int64) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.last == nil {
+		u.last = map[string]int64{}
+	}
+	if step <= u.last[user] {
+		return false
+	}
+	u.last[user] = step
+	return true
 }
 
 // randomToken returns 32 random bytes, base64url-encoded.

@@ -44,6 +44,7 @@ type Handler struct {
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 	thr   *throttle
+	codes usedCodes
 }
 
 var _ http.Handler = (*Handler)(nil)

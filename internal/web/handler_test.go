@@ -227,6 +227,22 @@ func TestLogin(t *testing.T) {
 	}
 }
 
+func TestTOTPReplay(t *testing.T) {
+	u := newUI(t)
+	code, err := totp.GenerateCode(u.secret["sue"], u.node.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{http.StatusSeeOther, http.StatusUnauthorized} {
+		b := u.browser(t)
+		page := b.do("GET", "/login", nil)
+		r := b.do("POST", "/login", url.Values{"csrf": {csrfOf(t, page.body)}, "name": {"sue"}, "password": {password}, "code": {code}})
+		if r.status != want {
+			t.Errorf("use %d of one code: status %d, want %d", i+1, r.status, want)
+		}
+	}
+}
+
 func TestLoginCSRF(t *testing.T) {
 	u := newUI(t)
 	b := u.browser(t)

@@ -148,7 +148,8 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	ok = ok && err == nil
 	if ok && parley.RoleRank(u.Role) >= parley.RoleRank(parley.RoleSupervisor) {
-		ok = u.TOTPSecret != "" && validTOTP(code, u.TOTPSecret, now)
+		step, valid := totpStep(code, u.TOTPSecret, now)
+		ok = u.TOTPSecret != "" && valid && h.codes.accept(u.Name, step)
 	}
 	if !ok {
 		h.thr.failed(name, now)

@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/internal/envelope"
+	"github.com/parley-dev/parley/internal/match"
 	"github.com/parley-dev/parley/internal/parley"
 	"github.com/parley-dev/parley/internal/parleytest"
+	"github.com/parley-dev/parley/internal/stix"
 	"github.com/parley-dev/parley/internal/web"
 	"github.com/pquerna/otp/totp"
 )
@@ -303,30 +306,8 @@ func TestCSRF(t *testing.T) {
 func (u *ui) deliver(t *testing.T) {
 	t.Helper()
 	ctx := t.Context()
+	u.send(t, u.node, u.peer)
 	a, b := u.node, u.peer
-	p, err := a.Store.PeerByName(ctx, "south")
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := a.Store.Claim(ctx, p.Fingerprint(), false, 1000, 1<<30, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wires := make([][]byte, len(msgs))
-	for i, m := range msgs {
-		wires[i] = m.Envelope
-	}
-	res, err := b.Receive(ctx, wires)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raws := make([][]byte, len(res))
-	for i, r := range res {
-		raws[i] = r.Receipt
-	}
-	if err := a.Acknowledge(ctx, p, msgs, raws); err != nil {
-		t.Fatal(err)
-	}
 	operated := []parley.LogID{parley.LogOut, parley.LogOutFlash, parley.LogOurReceipts, parley.LogOurReceiptsFlash}
 	for _, pair := range [][2]*parley.Node{{a, b}, {b, a}} {
 		x, y := pair[0], pair[1]
@@ -354,6 +335,36 @@ func (u *ui) deliver(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+// send moves what a queued for b on the normal lane to b, and brings back
+// the delivered receipts.
+func (*ui) send(t *testing.T, a, b *parley.Node) {
+	t.Helper()
+	ctx := t.Context()
+	p, err := a.Store.PeerByName(ctx, b.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := a.Store.Claim(ctx, p.Fingerprint(), false, 1000, 1<<30, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wires := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		wires[i] = m.Envelope
+	}
+	res, err := b.Receive(ctx, wires)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raws := make([][]byte, len(res))
+	for i, r := range res {
+		raws[i] = r.Receipt
+	}
+	if err := a.Acknowledge(ctx, p, msgs, raws); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -456,6 +467,49 @@ func TestCompose(t *testing.T) {
 	}
 	if len(ms) != 2 {
 		t.Errorf("%d messages queued, want 2", len(ms))
+	}
+}
+
+func TestBoardAndHits(t *testing.T) {
+	u := newUI(t)
+	ctx := t.Context()
+	clock := &parleytest.FixedClock{T: time.Now().UTC().Truncate(time.Second)}
+	u.node.Clock, u.peer.Clock = clock, clock
+	if err := u.node.Store.ImportWatchlist(ctx, []match.Entry{{ID: "W-1", Name: "Ivan Petrov", DOB: "1970-01-02"}}, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	objs, err := stix.NewPerson(stix.PersonInput{Name: "Ivan Petrov", DOB: "1970-01-02"}, stix.TLPAmber, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := stix.NewBundle(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.peer.Compose(ctx, "north", parley.Draft{Kind: envelope.KindWarning, RespondWithin: time.Hour, Content: parley.Content{Text: "watch him", Records: bundle}}); err != nil {
+		t.Fatal(err)
+	}
+	u.send(t, u.peer, u.node)
+	if _, err := u.node.Compose(ctx, "south", parley.Draft{Kind: envelope.KindWarning, RespondWithin: 3 * time.Hour, Content: parley.Content{Text: "and you watch her"}}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(2 * time.Hour)
+	b := u.browser(t)
+	b.mustLogin("ana")
+	board := b.do("GET", "/board", nil).body
+	for _, want := range []string{`<tr class="overdue">`, "we owe an answer", "1h0m0s overdue", "awaiting theirs", "1h0m0s left"} {
+		if !strings.Contains(board, want) {
+			t.Errorf("board lacks %q:\n%s", want, board)
+		}
+	}
+	if dash := b.do("GET", "/", nil).body; !strings.Contains(dash, `<td class="overdue">1</td>`) {
+		t.Errorf("dashboard lacks the overdue count:\n%s", dash)
+	}
+	hits := b.do("GET", "/hits", nil).body
+	for _, want := range []string{"Ivan Petrov (W-1)", `<a href="/channels/south">south</a>`} {
+		if !strings.Contains(hits, want) {
+			t.Errorf("hits page lacks %q:\n%s", want, hits)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/parley-dev/parley/internal/parley"
@@ -35,6 +36,10 @@ type Config struct {
 	// LoginsPerMinute bounds failed logins a minute, for everyone
 	// together. Default 30.
 	LoginsPerMinute int
+	// HashWorkers is how many password checks run at once (each holds the
+	// hash's Argon2id memory, 64 MiB by default); further logins wait.
+	// Default 2.
+	HashWorkers int
 }
 
 // Handler is the web UI. Create it with New.
@@ -45,6 +50,7 @@ type Handler struct {
 	mux   *http.ServeMux
 	thr   *throttle
 	codes usedCodes
+	hash  chan struct{} // a slot per concurrent password check
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -66,7 +72,11 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.LoginsPerMinute <= 0 {
 		cfg.LoginsPerMinute = 30
 	}
-	h := &Handler{cfg: cfg, log: cfg.Log, pages: map[string]*template.Template{}, thr: &throttle{perMin: cfg.LoginsPerMinute}}
+	if cfg.HashWorkers <= 0 {
+		cfg.HashWorkers = 2
+	}
+	h := &Handler{cfg: cfg, log: cfg.Log, pages: map[string]*template.Template{}, thr: &throttle{perMin: cfg.LoginsPerMinute},
+		hash: make(chan struct{}, cfg.HashWorkers)}
 	funcs := template.FuncMap{"when": when, "ago": ago, "tlps": func() []string { return []string{"clear", "green", "amber", "amber+strict", "red"} }}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
@@ -154,12 +164,24 @@ func when(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
-// ago says how long until (positive) or since (negative) d, in whole minutes.
+// ago says how long is left (d positive) or overdue (d negative), in days,
+// hours and minutes: "1d 2h left", "45m overdue".
 func ago(d time.Duration) string {
 	s := "left"
 	if d < 0 {
 		d, s = -d, "overdue"
 	}
-	d = d.Round(time.Minute)
-	return fmt.Sprintf("%s %s", d.String(), s)
+	m := int64(d.Round(time.Minute) / time.Minute)
+	days, hours, mins := m/(24*60), m/60%24, m%60
+	var parts []string
+	if days > 0 {
+		parts = append(parts, fmt.Sprintf("%dd", days))
+	}
+	if hours > 0 {
+		parts = append(parts, fmt.Sprintf("%dh", hours))
+	}
+	if mins > 0 || len(parts) == 0 {
+		parts = append(parts, fmt.Sprintf("%dm", mins))
+	}
+	return strings.Join(parts, " ") + " " + s
 }

@@ -497,7 +497,7 @@ func TestBoardAndHits(t *testing.T) {
 	b := u.browser(t)
 	b.mustLogin("ana")
 	board := b.do("GET", "/board", nil).body
-	for _, want := range []string{`<tr class="overdue">`, "we owe an answer", "1h0m0s overdue", "awaiting theirs", "1h0m0s left"} {
+	for _, want := range []string{`<tr class="overdue">`, "we owe an answer", "1h overdue", "awaiting theirs", "1h left"} {
 		if !strings.Contains(board, want) {
 			t.Errorf("board lacks %q:\n%s", want, board)
 		}

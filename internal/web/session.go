@@ -142,7 +142,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		hash = dummyHash
 	}
+	select {
+	case h.hash <- struct{}{}:
+	case <-r.Context().Done():
+		return
+	}
 	ok, verr := VerifyPassword(pw, hash)
+	<-h.hash
 	if verr != nil {
 		h.log.Error("web: stored password hash", "user", name, "err", verr)
 	}

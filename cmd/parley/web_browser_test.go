@@ -49,7 +49,7 @@ func TestWebBrowser(t *testing.T) {
 	}
 	do(t, ctx, "thread", chromedp.Navigate(base+"/channels/south"), chromedp.WaitReady(chromedp.CSS("table")))
 	shot(t, ctx, shots, "5-thread")
-	if h := pageHTML(t, ctx); !strings.Contains(h, "<td>letter</td>") {
+	if h := pageHTML(t, ctx); !strings.Contains(h, ">letter</a></td>") {
 		t.Errorf("the thread lacks the letter:\n%s", h)
 	}
 	t.Logf("screenshots in %s", shots)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -82,7 +83,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: parsing the layout: %w", err)
 	}
-	for _, name := range []string{"login", "dashboard", "thread", "board", "hits", "compose", "error"} {
+	for _, name := range []string{"login", "dashboard", "thread", "message", "board", "hits", "compose", "error"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parsing %s: %w", name, err)
@@ -97,6 +98,8 @@ func New(cfg Config) (*Handler, error) {
 	m.HandleFunc("POST /logout", h.logout)
 	m.HandleFunc("GET /{$}", h.need(parley.RoleAnalyst, h.dashboard))
 	m.HandleFunc("GET /channels/{peer}", h.need(parley.RoleAnalyst, h.thread))
+	m.HandleFunc("GET /messages/{id}", h.need(parley.RoleAnalyst, h.message))
+	m.HandleFunc("POST /messages/{id}/open", h.need(parley.RoleAnalyst, h.open))
 	m.HandleFunc("GET /messages/{id}/proof", h.need(parley.RoleSupervisor, h.proof))
 	m.HandleFunc("GET /board", h.need(parley.RoleAnalyst, h.board))
 	m.HandleFunc("GET /hits", h.need(parley.RoleAnalyst, h.hits))
@@ -156,6 +159,8 @@ func (h *Handler) internal(w http.ResponseWriter, r *http.Request, op string, er
 	h.log.Error("web: "+op, "err", err)
 	h.fail(w, r, http.StatusInternalServerError, "Something went wrong; the error is in the node's log.")
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 func when(t time.Time) string {
 	if t.IsZero() {

@@ -513,6 +513,54 @@ func TestBoardAndHits(t *testing.T) {
 	}
 }
 
+func TestMessage(t *testing.T) {
+	u := newUI(t)
+	ctx := t.Context()
+	objs, err := stix.NewPerson(stix.PersonInput{Name: "Ivan Petrov"}, stix.TLPGreen, u.peer.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := stix.NewBundle(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := u.peer.Compose(ctx, "north", parley.Draft{Content: parley.Content{Text: "a <b>secret</b> letter", Records: bundle}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.send(t, u.peer, u.node)
+	out, err := u.node.Compose(ctx, "south", parley.Draft{Content: parley.Content{Text: "our own words"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := u.browser(t)
+	b.mustLogin("ana")
+	path := "/messages/" + in.ID.String()
+	page := b.do("GET", path, nil)
+	if page.status != 200 || !strings.Contains(page.body, "Open and send the read receipt") || strings.Contains(page.body, "secret") {
+		t.Fatalf("unread message: status %d, want the open button and no content:\n%s", page.status, page.body)
+	}
+	if m, _ := u.node.Store.Message(ctx, in.ID); !m.ReadAt.IsZero() {
+		t.Errorf("a GET marked the message read")
+	}
+	if r := b.do("POST", path+"/open", url.Values{}); r.status != http.StatusForbidden {
+		t.Errorf("open without csrf: status %d, want 403", r.status)
+	}
+	r := b.do("POST", path+"/open", url.Values{"csrf": {csrfOf(t, page.body)}})
+	if r.status != 200 || !strings.Contains(r.body, "a &lt;b&gt;secret&lt;/b&gt; letter") || !strings.Contains(r.body, "Ivan Petrov") {
+		t.Errorf("opened message:\n%s", r.body)
+	}
+	if m, _ := u.node.Store.Message(ctx, in.ID); m.ReadAt.IsZero() {
+		t.Errorf("opening did not mark the message read")
+	}
+	if r := b.do("GET", "/messages/"+out.ID.String(), nil); !strings.Contains(r.body, "our own words") {
+		t.Errorf("a sent message shows its content at once:\n%s", r.body)
+	}
+	if r := b.do("GET", "/messages/0123456789abcdef0123456789abcdef", nil); r.status != http.StatusNotFound {
+		t.Errorf("unknown message: status %d, want 404", r.status)
+	}
+}
+
 func TestLogout(t *testing.T) {
 	u := newUI(t)
 	b := u.browser(t)

@@ -83,7 +83,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: parsing the layout: %w", err)
 	}
-	for _, name := range []string{"login", "dashboard", "thread", "message", "board", "hits", "compose", "error"} {
+	for _, name := range []string{"login", "dashboard", "thread", "message", "board", "hits", "stats", "compose", "error"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parsing %s: %w", name, err)
@@ -103,6 +103,7 @@ func New(cfg Config) (*Handler, error) {
 	m.HandleFunc("GET /messages/{id}/proof", h.need(parley.RoleSupervisor, h.proof))
 	m.HandleFunc("GET /board", h.need(parley.RoleAnalyst, h.board))
 	m.HandleFunc("GET /hits", h.need(parley.RoleAnalyst, h.hits))
+	m.HandleFunc("GET /stats", h.need(parley.RoleSupervisor, h.stats))
 	m.HandleFunc("GET /compose", h.need(parley.RoleAnalyst, h.composeForm))
 	m.HandleFunc("POST /compose", h.need(parley.RoleAnalyst, h.compose))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

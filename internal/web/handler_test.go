@@ -382,6 +382,8 @@ func TestRoles(t *testing.T) {
 		{"/", map[string]int{"ana": 200, "sue": 200, "adam": 200}},
 		{"/board", map[string]int{"ana": 200, "sue": 200, "adam": 200}},
 		{"/hits", map[string]int{"ana": 200, "sue": 200, "adam": 200}},
+		{"/stats", map[string]int{"ana": 403, "sue": 200, "adam": 200}},
+		{"/messages/" + m.ID.String(), map[string]int{"ana": 200, "sue": 200, "adam": 200}},
 		{"/compose", map[string]int{"ana": 200, "sue": 200, "adam": 200}},
 		{"/channels/south", map[string]int{"ana": 200, "sue": 200, "adam": 200}},
 		{"/channels/nobody", map[string]int{"ana": 404, "sue": 404, "adam": 404}},
@@ -504,6 +506,14 @@ func TestBoardAndHits(t *testing.T) {
 	}
 	if dash := b.do("GET", "/", nil).body; !strings.Contains(dash, `<td class="overdue">1</td>`) {
 		t.Errorf("dashboard lacks the overdue count:\n%s", dash)
+	}
+	sup := u.browser(t)
+	sup.mustLogin("sue")
+	stats := sup.do("GET", "/stats", nil).body
+	for _, want := range []string{"they asked us", "we asked them", `<td class="overdue">1</td>`, "nothing due"} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("stats page lacks %q:\n%s", want, stats)
+		}
 	}
 	hits := b.do("GET", "/hits", nil).body
 	for _, want := range []string{"Ivan Petrov (W-1)", `<a href="/channels/south">south</a>`} {

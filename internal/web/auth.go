@@ -76,8 +76,9 @@ func VerifyPassword(pw, hash string) (bool, error) {
 }
 
 // dummyHash is verified when a login names no account, so that the answer
-// takes as long as for a wrong password.
-var dummyHash = HashPassword("no such user", DefaultParams)
+// takes as long as for a wrong password. Made on first use, not at start:
+// every parley command links this package.
+var dummyHash = sync.OnceValue(func() string { return HashPassword("no such user", DefaultParams) })
 
 // NewTOTP returns a fresh TOTP secret (base32) for the account and the
 // otpauth:// URL an authenticator app reads.

@@ -120,6 +120,15 @@ type Config struct {
 	// OpenDoorRate bounds codename checks and submissions per minute, for
 	// everyone together. Default 60.
 	OpenDoorRate int
+	// WebListen is the address of the analysts' web UI (docs/web.md),
+	// served on its own listener. Default none: off.
+	WebListen string
+	// WebTLSCert and WebTLSKey are PEM files (relative to the data
+	// directory) that make the web UI serve HTTPS, with __Host- Secure
+	// cookies. Default none (plain HTTP: keep it on loopback).
+	WebTLSCert, WebTLSKey string
+	// WebSessionTTL is how long a web UI sign-in lasts. Default 8h.
+	WebSessionTTL time.Duration
 	// TAXIIListen is the address of the TAXII 2.1 listener (/taxii2/).
 	// Default none: no TAXII listener.
 	TAXIIListen string
@@ -185,6 +194,10 @@ var options = []option{
 	{"taxii_page_size", "most objects in one TAXII response", "1000", func(c *Config) any { return &c.TAXIIPageSize }},
 	{"taxii_status_keep", "how long the status of a TAXII POST can be read", "168h", func(c *Config) any { return &c.TAXIIStatusKeep }},
 	{"claim_lease", "how long a worker holds claimed envelopes on a shared PostgreSQL store (must exceed http_timeout)", "60s", func(c *Config) any { return &c.ClaimLease }},
+	{"web_listen", "address of the analysts' web UI (empty: off; see docs/web.md)", "", func(c *Config) any { return &c.WebListen }},
+	{"web_tls_cert", "PEM certificate (chain) for HTTPS on the web UI, relative to the data directory (empty: plain HTTP, keep it on loopback)", "", func(c *Config) any { return &c.WebTLSCert }},
+	{"web_tls_key", "PEM private key of web_tls_cert", "", func(c *Config) any { return &c.WebTLSKey }},
+	{"web_session_ttl", "how long a web UI sign-in lasts", "8h", func(c *Config) any { return &c.WebSessionTTL }},
 	{"opendoor_listen", "address of the open door, the anonymous intake (empty: off; see docs/opendoor.md)", "", func(c *Config) any { return &c.OpenDoorListen }},
 	{"opendoor_key", "open-door public key file written by `parley opendoor keygen` (relative to the data directory)", "opendoor.pub", func(c *Config) any { return &c.OpenDoorKey }},
 	{"opendoor_retention", "how long open-door items are kept before serve destroys them (whole days, e.g. 90d)", "90d", func(c *Config) any { return &c.OpenDoorRetention }},
@@ -361,6 +374,12 @@ func (c *Config) Validate() error {
 	}
 	if c.EscalationInterval < time.Second || c.WebhookRetries < 0 || c.WebhookRetries > 20 {
 		return fmt.Errorf("config: escalation_interval must be at least 1s and webhook_retries 0 to 20")
+	}
+	if (c.WebTLSCert == "") != (c.WebTLSKey == "") {
+		return fmt.Errorf("config: set both web_tls_cert and web_tls_key, or neither")
+	}
+	if c.WebSessionTTL < time.Minute || c.WebSessionTTL > 7*24*time.Hour {
+		return fmt.Errorf("config: web_session_ttl must be between 1m and 7d")
 	}
 	if (c.TAXIITLSCert == "") != (c.TAXIITLSKey == "") {
 		return fmt.Errorf("config: set both taxii_tls_cert and taxii_tls_key, or neither")

@@ -76,6 +76,7 @@ func commands() []command {
 		{"hotline", "hotline report --peer P: availability, longest outage, round trip per day", cmdHotline},
 		{"opendoor", "opendoor keygen|list|read|reply|delete|purge: the anonymous intake's staff side", cmdOpenDoor},
 		{"taxii", "taxii user add|list|remove | pull URL: TAXII 2.1 access for your tools, and pulling from other servers", cmdTAXII},
+		{"user", "user add|list|remove: accounts of the web UI (analyst, supervisor, admin)", cmdUser},
 		{"migrate", "apply pending schema migrations to the node's store", cmdMigrate},
 		{"store", "store copy --from SPEC --to SPEC: move a node's data (e.g. SQLite to PostgreSQL)", cmdStore},
 		{"demo", "two nodes on loopback play the whole story", cmdDemo},

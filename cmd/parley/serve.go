@@ -20,6 +20,7 @@ import (
 	"github.com/parley-dev/parley/internal/parley"
 	"github.com/parley-dev/parley/internal/store"
 	"github.com/parley-dev/parley/internal/taxii"
+	"github.com/parley-dev/parley/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -153,6 +154,7 @@ type server struct {
 	checkpts  *federation.Checkpointer
 	alerter   *federation.Alerter
 	door      *opendoor.Handler // nil unless opendoor_listen is set
+	web       *web.Handler      // nil unless web_listen is set
 	doorLn    net.Listener
 	taxii     *taxii.Server
 }
@@ -255,6 +257,15 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	var ws *http.Server
+	var wln net.Listener
+	if s.o.cfg.WebListen != "" {
+		var err error
+		if ws, wln, err = s.listenWeb(); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	var ts *http.Server
 	var tln net.Listener
 	if s.o.cfg.TAXIIListen != "" {
@@ -281,13 +292,25 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 	if _, err = s.o.node.Watchlist(ctx); err != nil {
 		s.log.Error("loading the watchlist", "err", err)
 	}
-	errc := make(chan error, 3)
+	errc := make(chan error, 4)
 	go func() { errc <- hs.Serve(ln) }()
 	var ds *http.Server
 	if s.door != nil && s.doorLn != nil {
 		ds = s.doorServer()
 		go func() { errc <- ds.Serve(s.doorLn) }()
 		s.log.Info("open door serving", "addr", s.doorLn.Addr().String())
+	}
+	if ws != nil {
+		scheme := "http"
+		if ws.TLSConfig != nil {
+			scheme = "https"
+		}
+		s.log.Info("web UI serving", "url", scheme+"://"+wln.Addr().String()+"/")
+		go func() {
+			if err := ws.Serve(wln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("web UI listener: %w", err)
+			}
+		}()
 	}
 	if ts != nil {
 		scheme := "http"
@@ -316,6 +339,11 @@ func (s *server) Serve(ctx context.Context, ln net.Listener) error {
 	if ds != nil {
 		if serr := ds.Shutdown(sctx); serr != nil {
 			s.log.Warn("open door shutdown", "err", serr)
+		}
+	}
+	if ws != nil {
+		if serr := ws.Shutdown(sctx); serr != nil {
+			s.log.Warn("shutdown of the web UI listener", "err", serr)
 		}
 	}
 	if ts != nil {
@@ -359,6 +387,42 @@ func (s *server) listenTAXII() (*http.Server, net.Listener, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}, ln, nil
+}
+
+// listenWeb opens the web UI's listener (web_listen), with TLS when
+// web_tls_cert is set, and returns its server, not yet serving.
+func (s *server) listenWeb() (*http.Server, net.Listener, error) {
+	cfg := s.o.cfg
+	h, err := web.New(web.Config{Node: s.o.node, Users: s.o.st, Log: s.log.With("listener", "web"), Title: cfg.Name, SessionTTL: cfg.WebSessionTTL})
+	if err != nil {
+		return nil, nil, err
+	}
+	var tlsConf *tls.Config
+	if cfg.WebTLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(inDir(cfg.Dir, cfg.WebTLSCert), inDir(cfg.Dir, cfg.WebTLSKey))
+		if err != nil {
+			return nil, nil, fmt.Errorf("web UI: loading web_tls_cert and web_tls_key: %w", err)
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", cfg.WebListen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("web UI listener on %s: %w (hint: set web_listen in %s or --web-listen)", cfg.WebListen, err, ConfigFile)
+	}
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
+	}
+	s.web = h
+	return &http.Server{
+		Handler:           h,
+		TLSConfig:         tlsConf,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),

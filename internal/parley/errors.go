@@ -10,6 +10,9 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrExists   = errors.New("already exists")
+	// ErrNotCheckpointed: MakeProof needs a log entry that no checkpoint
+	// cosigned by the peer covers yet; it will once serve checkpoints.
+	ErrNotCheckpointed = errors.New("not under a cosigned checkpoint yet")
 )
 
 // Code classifies a refusal at the edges of the node: it is sent to peers,

@@ -180,7 +180,7 @@ func proofIdentity(name string, p *envelope.PublicIdentity) ProofIdentity {
 func (n *Node) logEntry(ctx context.Context, p Peer, l LogID, index int64) (ProofLogEntry, error) {
 	cp, err := n.Store.CheckpointCovering(ctx, p.Fingerprint(), l, index+1)
 	if errors.Is(err, ErrNotFound) {
-		return ProofLogEntry{}, fmt.Errorf("proof: entry %d of %s with %s is not under a cosigned checkpoint yet (checkpoints follow deliveries and every checkpoint_interval while serve runs)", index, l, p.Name)
+		return ProofLogEntry{}, fmt.Errorf("proof: entry %d of %s with %s is %w (checkpoints follow deliveries and every checkpoint_interval while serve runs)", index, l, p.Name, ErrNotCheckpointed)
 	} else if err != nil {
 		return ProofLogEntry{}, err
 	}

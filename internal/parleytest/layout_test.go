@@ -13,7 +13,7 @@ import (
 func TestLayout(t *testing.T) {
 	const mod = "github.com/parley-dev/parley/"
 	pure := []string{"envelope", "contact", "match", "stix", "transcript", "opendoorcrypto"}
-	adapters := []string{"store", "federation", "opendoor", "taxii"}
+	adapters := []string{"store", "federation", "opendoor", "taxii", "web"}
 	deps := func(pkg string) []string {
 		t.Helper()
 		out, err := exec.Command("go", "list", "-deps", mod+"internal/"+pkg).Output()

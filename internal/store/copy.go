@@ -39,6 +39,8 @@ var copyTables = []struct {
 	{"taxii_statuses", false},
 	{"taxii_status_objects", false},
 	{"taxii_cursors", false},
+	{"web_users", false},
+	{"web_sessions", false},
 }
 
 // SchemaVersion returns the number of migrations applied.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -88,13 +89,20 @@ func e2eEventually(t *testing.T, limit time.Duration, what string, cond func() (
 // e2eFreeAddr returns a loopback address that was free a moment ago.
 func e2eFreeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// A port below Linux's ephemeral range (32768–60999): a listener another
+	// test process opens on port 0 meanwhile cannot take it before the node
+	// binds it.
+	for range 200 {
+		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return addr
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+	t.Fatal("no free port below 32000")
+	return ""
 }
 
 // e2eWaitHealthy waits until GET http://addr/healthz answers 200 "ok".
